@@ -1,0 +1,49 @@
+/**
+ * The closed list of audit event types. Every state change appends exactly one of these
+ * to the hash-chained trail, in the same transaction as the change.
+ */
+export const AUDIT_EVENTS = {
+  ORG_IMPORTED: 'An org unit was created or renamed by a division import.',
+  USER_CREATED: 'A person account was created.',
+  USER_DISABLED: 'A person account was disabled and its sessions ended.',
+  USER_UNLOCKED: 'A security administrator lifted a login lockout.',
+  ROLE_GRANTED: 'A role on an org unit was granted to a person.',
+  ROLE_REVOKED: 'A role on an org unit was taken from a person.',
+  LOGIN_SUCCEEDED: 'A person logged in (after the second factor where due).',
+  LOGIN_FAILED: 'A login attempt failed (wrong password or second factor).',
+  ACCOUNT_LOCKED: 'Too many failed logins locked an account for a while.',
+  LOGOUT: 'A person logged out.',
+  TOTP_ENABLED: 'A person enrolled a TOTP second factor.',
+  PASSWORD_CHANGED: 'A person changed their password.',
+  SEAL_TYPE_CREATED: 'A configurable seal type was added.',
+  SEAL_ISSUED: 'The town issued (制发) a new seal and entered its master record.',
+  SEAL_UPDATED: 'A seal master record changed (keeper, approvers, impression image).',
+  SEAL_FILED: 'A seal was registered and filed (备案) with its filing number.',
+  SEAL_ACTIVATED: 'A filed or suspended seal was put into use.',
+  SEAL_HANDED_OVER: 'Custody passed to a new keeper with a handover slip (移交).',
+  SEAL_SUSPENDED: 'A seal was suspended from use, with the reason.',
+  SEAL_DECLARED_LOST: 'A seal was declared lost and void (遗失作废).',
+  SEAL_RETIRED: 'A seal was retired: sealed or destroyed by at least two people.',
+} as const;
+
+export type AuditAction = keyof typeof AUDIT_EVENTS;
+export const AUDIT_ACTIONS = Object.keys(AUDIT_EVENTS) as AuditAction[];
+
+export interface AuditInput {
+  actorId: string;
+  action: AuditAction;
+  targetType: 'org' | 'user' | 'seal' | 'seal_type' | 'session';
+  targetId: string;
+  /** The unit the target belongs to, so scoped readers can filter the trail. */
+  orgCode: string;
+  ip: string;
+  before: unknown;
+  after: unknown;
+}
+
+export interface AuditEntry extends AuditInput {
+  seq: number;
+  at: string;
+  prevHash: string;
+  hash: string;
+}

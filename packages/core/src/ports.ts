@@ -1,0 +1,178 @@
+import type { AuditEntry, AuditInput } from './audit/audit-events.js';
+import type { Grant } from './auth/actor.js';
+import type { OrgUnit } from './org/org.js';
+import type { HandoverSlip, Seal, SealStatus, SealType } from './seal/seal.js';
+import type { User } from './user/user.js';
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque keyset cursor for the next page, null at the end. */
+  next: string | null;
+}
+
+export interface OrgRepo {
+  get(code: string): Promise<OrgUnit | null>;
+  children(parentCode: string | null): Promise<OrgUnit[]>;
+  /** Inserts or renames; returns what changed so imports can audit each change. */
+  upsert(unit: OrgUnit): Promise<'inserted' | 'updated' | 'unchanged'>;
+  count(): Promise<number>;
+}
+
+export interface UserRepo {
+  get(id: string): Promise<User | null>;
+  byPhoneIndex(phoneIndex: string): Promise<User | null>;
+  insert(user: User): Promise<void>;
+  update(id: string, patch: Partial<Omit<User, 'id' | 'createdAt'>>): Promise<void>;
+  /** Users whose home unit lies within one of the scopes (scope '' = all). */
+  listInScopes(scopes: string[], opts: { q?: string; limit: number; cursor?: string }): Promise<Page<User>>;
+}
+
+export interface GrantRepo {
+  forUser(userId: string): Promise<Grant[]>;
+  forUsers(userIds: string[]): Promise<Map<string, Grant[]>>;
+  get(id: string): Promise<(Grant & { userId: string }) | null>;
+  insert(g: Grant & { userId: string; createdAt: string }): Promise<void>;
+  delete(id: string): Promise<void>;
+}
+
+export interface Session {
+  idHash: string;
+  userId: string;
+  csrfToken: string;
+  /** 'full' sessions act; 'totp' ones may only finish the second factor or enrol it. */
+  stage: 'full' | 'totp' | 'enrol';
+  createdAt: string;
+  expiresAt: string;
+  ip: string;
+}
+
+export interface SessionRepo {
+  get(idHash: string): Promise<Session | null>;
+  insert(s: Session): Promise<void>;
+  update(idHash: string, patch: Partial<Pick<Session, 'stage' | 'expiresAt' | 'csrfToken'>>): Promise<void>;
+  delete(idHash: string): Promise<void>;
+  deleteForUser(userId: string): Promise<void>;
+}
+
+export interface SealFilter {
+  scopes: string[];
+  orgCode?: string;
+  status?: SealStatus;
+  typeCode?: string;
+  q?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export interface SealRepo {
+  get(id: string): Promise<Seal | null>;
+  insert(seal: Seal): Promise<void>;
+  /** Optimistic update: fails with CONFLICT when `expectedVersion` is stale. */
+  update(id: string, expectedVersion: number, patch: Partial<Omit<Seal, 'id' | 'createdAt' | 'version'>>): Promise<Seal>;
+  list(filter: SealFilter): Promise<Page<Seal>>;
+  countByOrg(orgCode: string): Promise<number>;
+  insertHandover(slip: HandoverSlip): Promise<void>;
+  handovers(sealId: string): Promise<HandoverSlip[]>;
+}
+
+export interface SealTypeRepo {
+  list(): Promise<SealType[]>;
+  get(code: string): Promise<SealType | null>;
+  insert(t: SealType): Promise<void>;
+}
+
+export interface AuditFilter {
+  scopes: string[];
+  targetType?: AuditInput['targetType'];
+  targetId?: string;
+  limit: number;
+  /** seq below which to continue (descending pages). */
+  before?: number;
+}
+
+export interface AuditRepo {
+  /** Appends one entry chained to the last; the store computes seq and the SM3 hashes. */
+  append(entry: AuditInput & { at: string }): Promise<AuditEntry>;
+  list(filter: AuditFilter): Promise<AuditEntry[]>;
+}
+
+/** All repositories, bound to one transaction. */
+export interface Tx {
+  orgs: OrgRepo;
+  users: UserRepo;
+  grants: GrantRepo;
+  sessions: SessionRepo;
+  seals: SealRepo;
+  sealTypes: SealTypeRepo;
+  audit: AuditRepo;
+}
+
+export interface UnitOfWork {
+  /** Runs `fn` in one transaction; everything it wrote is committed or nothing is. */
+  write<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  read<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface Ids {
+  /** Sortable unique id (time-ordered), used as primary key. */
+  next(): string;
+  /** Unguessable token (sessions, CSRF). */
+  token(): string;
+}
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(hash: string, password: string): Promise<boolean>;
+}
+
+/** Confidentiality of personal numbers at rest (SM4) and a keyed index for look-ups. */
+export interface FieldCipher {
+  encrypt(plain: string): string;
+  decrypt(enc: string): string;
+  index(plain: string): string;
+  /** One-way digest for session ids stored at rest. */
+  digest(plain: string): string;
+}
+
+export interface Totp {
+  newSecret(): string;
+  verify(secret: string, code: string): boolean;
+  uri(secret: string, account: string): string;
+}
+
+export interface SecurityPolicy {
+  maxFailedLogins: number;
+  lockoutMinutes: number;
+  sessionHours: number;
+  /** Password rules applied on creation and change. */
+  minPasswordLength: number;
+  /** 审批与保管分开: a seal's keeper may not also be one of its approvers. On by default. */
+  separateApprovalAndCustody: boolean;
+}
+
+export interface Deps {
+  uow: UnitOfWork;
+  clock: Clock;
+  ids: Ids;
+  hasher: PasswordHasher;
+  cipher: FieldCipher;
+  totp: Totp;
+  policy: SecurityPolicy;
+}
+
+/** Content-addressed storage for photos, impression images and documents. */
+export interface BlobStore {
+  /** Stores the bytes under the SM3 of their content; storing the same bytes twice is a no-op. */
+  put(bytes: Uint8Array, meta?: { contentType?: string }): Promise<{ key: string; size: number; created: boolean }>;
+  /** The bytes, or null when no blob has this key. */
+  get(key: string): Promise<Buffer | null>;
+  has(key: string): Promise<boolean>;
+  /** Content type recorded at put time (application/octet-stream when none was given). */
+  contentType(key: string): Promise<string | null>;
+  /** Every key, in no particular order (backups, integrity sweeps). */
+  keys(): AsyncIterable<string>;
+}

@@ -1,0 +1,54 @@
+/**
+ * Roles are always granted on an org unit and cover that unit and everything beneath it.
+ * Permissions are the only thing use-cases check; a role is a named bundle of them.
+ */
+export const ROLES = [
+  'applicant', // 申请人: a villager who asks for a stamp or certificate
+  'service_clerk', // 代办点经办人: drafts certificates, applies on behalf of villagers
+  'seal_keeper', // 印章保管人: keeps a seal and its device, reviews general matters
+  'village_approver', // 村书记/主任: approves seal uses remotely
+  'station_officer', // 镇经管站: keeps contract seals, runs the seal registry of the town
+  'town_leader', // 分管领导: approves major matters, receives alarms
+  'supervisor', // 纪委/村务监督委员会: reads the ledger, alarms and audit trail
+  'auditor', // 审计组: runs the monthly joint review
+  'sys_admin', // 系统管理员: accounts, org tree, seal types; cannot grant roles or read the trail
+  'sec_admin', // 安全管理员: grants roles, unlocks accounts; cannot create accounts
+  'audit_admin', // 安全审计员: reads and verifies the audit trail; changes nothing
+] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ADMIN_ROLES: readonly Role[] = ['sys_admin', 'sec_admin', 'audit_admin'];
+
+export const PERMISSIONS = [
+  'org.read',
+  'org.import',
+  'seal.read',
+  'seal.manage',
+  'sealtype.manage',
+  'user.read',
+  'user.create',
+  'user.disable',
+  'role.grant',
+  'user.unlock',
+  'audit.read',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
+  applicant: ['org.read'],
+  service_clerk: ['org.read', 'seal.read'],
+  seal_keeper: ['org.read', 'seal.read'],
+  village_approver: ['org.read', 'seal.read'],
+  station_officer: ['org.read', 'seal.read', 'seal.manage'],
+  town_leader: ['org.read', 'seal.read', 'seal.manage'],
+  supervisor: ['org.read', 'seal.read', 'audit.read', 'user.read'],
+  auditor: ['org.read', 'seal.read'],
+  sys_admin: ['org.read', 'org.import', 'sealtype.manage', 'user.read', 'user.create', 'user.disable'],
+  sec_admin: ['org.read', 'user.read', 'role.grant', 'user.unlock'],
+  audit_admin: ['org.read', 'user.read', 'audit.read'],
+};
+
+/** Roles a village-level grant may carry; the others need a town or higher unit. */
+export const VILLAGE_ROLES: readonly Role[] = ['applicant', 'service_clerk', 'seal_keeper', 'village_approver'];
+
+export const isRole = (r: string): r is Role => (ROLES as readonly string[]).includes(r);

@@ -1,0 +1,46 @@
+import { AppError, divisionRowSchema, type DivisionRow } from '@cunzhang/core';
+
+/**
+ * Parses a division CSV in the official layout (`code,name,town_code,town,county_code,county`,
+ * or the province file's `code,name,town_code,county_code`). Names hold no commas or quotes
+ * in the official data, but quoted fields are still read correctly.
+ */
+export function parseDivisionsCsv(text: string): DivisionRow[] {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim() !== '');
+  if (lines.length === 0) throw new AppError('VALIDATION', 'the file is empty', { field: 'file' });
+  const header = splitCsvLine(lines[0]!).map((h) => h.trim().toLowerCase());
+  for (const col of ['code', 'name', 'town_code', 'county_code']) {
+    if (!header.includes(col)) throw new AppError('VALIDATION', `line 1: missing column "${col}" (expected code,name,town_code,county_code[,town,county])`, { field: col });
+  }
+  const idx = (c: string): number => header.indexOf(c);
+  return lines.slice(1).map((line, i) => {
+    const cells = splitCsvLine(line);
+    const get = (c: string): string | undefined => (idx(c) >= 0 ? cells[idx(c)]?.trim() : undefined);
+    const raw = {
+      code: get('code'), name: get('name'), townCode: get('town_code'), countyCode: get('county_code'),
+      ...(get('town') ? { townName: get('town') } : {}), ...(get('county') ? { countyName: get('county') } : {}),
+    };
+    const parsed = divisionRowSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const field = String(issue.path[0] ?? 'line');
+      throw new AppError('VALIDATION', `line ${i + 2}: ${field}: ${issue.message}`, { field, details: { line: i + 2 } });
+    }
+    return parsed.data;
+  });
+}
+
+function splitCsvLine(line: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') { cur += '"'; i++; } else if (ch === '"') quoted = false; else cur += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') { out.push(cur); cur = ''; } else cur += ch;
+  }
+  out.push(cur);
+  return out;
+}

@@ -1,0 +1,17 @@
+import type { BlobStore, Deps } from '@cunzhang/core';
+import type { Database } from '@cunzhang/store';
+import type { Config } from '../config.js';
+import type { Broker } from '../mqtt/broker.js';
+import type { Metrics } from './metrics.js';
+
+/** What the routes need: use-case deps and the few edge services. */
+export interface AppContext {
+  config: Readonly<Config>;
+  deps: Deps;
+  blobs: BlobStore;
+  database: Database;
+  broker: Broker | null;
+  metrics: Metrics;
+  /** Root of the built web app (packages/web/dist), or null to serve none. */
+  webRoot: string | null;
+}

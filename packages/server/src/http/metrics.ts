@@ -1,0 +1,27 @@
+import client from 'prom-client';
+
+export interface Metrics {
+  registry: client.Registry;
+  httpDuration: client.Histogram<'method' | 'route' | 'status'>;
+  logins: client.Counter<'outcome'>;
+}
+
+/** Prometheus metrics; one registry per app so tests do not share counters. */
+export function createMetrics(gauges: { dbUp: () => Promise<boolean>; brokerUp: () => boolean }): Metrics {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry, prefix: 'cunzhang_' });
+  const httpDuration = new client.Histogram({
+    name: 'cunzhang_http_request_duration_seconds', help: 'HTTP request duration by route and status',
+    labelNames: ['method', 'route', 'status'] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry],
+  });
+  const logins = new client.Counter({ name: 'cunzhang_logins_total', help: 'Login attempts by outcome', labelNames: ['outcome'] as const, registers: [registry] });
+  new client.Gauge({
+    name: 'cunzhang_database_up', help: '1 when the database answers', registers: [registry],
+    async collect() { this.set((await gauges.dbUp()) ? 1 : 0); },
+  });
+  new client.Gauge({
+    name: 'cunzhang_broker_up', help: '1 when the MQTT broker is listening or connected', registers: [registry],
+    collect() { this.set(gauges.brokerUp() ? 1 : 0); },
+  });
+  return { registry, httpDuration, logins };
+}

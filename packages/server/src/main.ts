@@ -1,0 +1,41 @@
+import { ConfigError, loadConfig } from './config.js';
+import { DEMO_LOGINS, DEMO_PASSWORD, DEMO_TOTP_SECRET } from './demo/seed.js';
+import { startServer } from './server.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const server = await startServer(config);
+  const lines = [
+    '',
+    `cunzhang 村章 is running at ${server.url}  (API docs ${server.url}/docs)`,
+    `  database: ${server.runtime.database.dialect}${server.runtime.database.file ? ` (${server.runtime.database.file})` : ''}`,
+    `  MQTT: ${server.broker.mode}${server.broker.port ? ` on port ${server.broker.port}` : ''}`,
+  ];
+  if (config.demo) {
+    lines.push(
+      '',
+      '  DEMO MODE (CUNZHANG_DEMO=true) — sample data of 鹤山镇, not for real use.',
+      `  Demo logins, all with password ${DEMO_PASSWORD}:`,
+      ...DEMO_LOGINS.map((d) => `    ${d.phone}  ${d.name.padEnd(5, '　')} ${d.role}${d.totp ? '  (TOTP)' : ''}`),
+      `  TOTP secret of the demo administrators: ${DEMO_TOTP_SECRET}`,
+      '  (add it to an authenticator app, or print a code: npm run cunzhang -- totp-code ' + DEMO_TOTP_SECRET + ')',
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+  const stop = async (signal: string): Promise<void> => {
+    server.app.log.info(`${signal}: shutting down`);
+    await server.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((e: unknown) => {
+  if (e instanceof ConfigError) {
+    process.stderr.write(`cunzhang: cannot start: ${e.message}\n`);
+  } else {
+    process.stderr.write(`cunzhang: cannot start: ${e instanceof Error ? e.message : String(e)}\n`);
+  }
+  process.exit(1);
+});

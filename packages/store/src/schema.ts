@@ -1,0 +1,37 @@
+/** Row shapes as stored. Both dialects use text timestamps (ISO 8601, UTC) and 0/1 flags. */
+export interface OrgUnitsTable { code: string; name: string; level: string; parent_code: string | null }
+export interface UsersTable {
+  id: string; name: string; phone_enc: string; phone_index: string; id_number_enc: string | null;
+  password_hash: string; totp_secret_enc: string | null; totp_enabled: number; failed_logins: number;
+  locked_until: string | null; disabled: number; demo: number; home_org_code: string; created_at: string;
+}
+export interface GrantsTable { id: string; user_id: string; role: string; org_code: string; created_at: string }
+export interface SessionsTable { id_hash: string; user_id: string; csrf_token: string; stage: string; created_at: string; expires_at: string; ip: string }
+export interface SealTypesTable { code: string; name_zh: string; name_en: string; custody: string; builtin: number }
+export interface SealsTable {
+  id: string; type_code: string; org_code: string; name: string; status: string; issuing_authority: string;
+  filing_number: string | null; activated_at: string | null; keeper_user_id: string | null; approver_user_ids: string;
+  custody_org_code: string; impression_blob: string | null; device_id: string | null; created_at: string; updated_at: string; version: number;
+}
+export interface SealHandoversTable {
+  id: string; seal_id: string; giver_user_id: string | null; giver_name: string; receiver_user_id: string; receiver_name: string;
+  witness_name: string; handed_at: string; note: string; impression_blob: string | null;
+}
+export interface AuditLogTable {
+  seq: number; at: string; actor_id: string; action: string; target_type: string; target_id: string; org_code: string;
+  ip: string; before_json: string; after_json: string; prev_hash: string; hash: string;
+}
+/** One row: the chain head, locked by each append so concurrent writers serialise. */
+export interface AuditHeadTable { id: number; seq: number; hash: string }
+
+export interface DB {
+  org_units: OrgUnitsTable;
+  users: UsersTable;
+  role_grants: GrantsTable;
+  sessions: SessionsTable;
+  seal_types: SealTypesTable;
+  seals: SealsTable;
+  seal_handovers: SealHandoversTable;
+  audit_log: AuditLogTable;
+  audit_head: AuditHeadTable;
+}

@@ -1,0 +1,39 @@
+import type { Tx, UnitOfWork } from '@cunzhang/core';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from './database.js';
+import { auditRepo } from './repos/audit-repo.js';
+import type { Ctx } from './repos/common.js';
+import { orgRepo } from './repos/org-repo.js';
+import { sealRepo, sealTypeRepo } from './repos/seal-repo.js';
+import { grantRepo, sessionRepo, userRepo } from './repos/user-repo.js';
+import type { DB } from './schema.js';
+
+export function repositories(ctx: Ctx): Tx {
+  return {
+    orgs: orgRepo(ctx), users: userRepo(ctx), grants: grantRepo(ctx), sessions: sessionRepo(ctx),
+    seals: sealRepo(ctx), sealTypes: sealTypeRepo(ctx), audit: auditRepo(ctx),
+  };
+}
+
+export function unitOfWork(database: Database): UnitOfWork {
+  const { db, dialect } = database;
+  return {
+    read: (fn) => fn(repositories({ db, dialect })),
+    write: async (fn) => {
+      if (dialect === 'postgres') return db.transaction().execute((trx) => fn(repositories({ db: trx, dialect })));
+      // SQLite: BEGIN IMMEDIATE takes the write lock up front, so a second process (the CLI
+      // beside a running server) waits on busy_timeout instead of failing mid-transaction.
+      return db.connection().execute(async (conn: Kysely<DB>) => {
+        await sql`begin immediate`.execute(conn);
+        try {
+          const result = await fn(repositories({ db: conn, dialect }));
+          await sql`commit`.execute(conn);
+          return result;
+        } catch (err) {
+          await sql`rollback`.execute(conn);
+          throw err;
+        }
+      });
+    },
+  };
+}
