@@ -6,3 +6,4 @@ export * from './audit-scan.js';
 export * from './seed-types.js';
 export * from './blob/blob-store.js';
 export * from './blob/fs-blob-store.js';
+export * from './testing.js';
