@@ -1,0 +1,31 @@
+import type { TFunction } from 'i18next';
+import { formatTime } from '../i18n';
+import { ApiError } from './api';
+
+const LABELLED = ['VALIDATION', 'ILLEGAL_TRANSITION', 'RULE_VIOLATION', 'CONFLICT', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'];
+
+/**
+ * A sentence for the person in front of the screen. Server messages are English: the
+ * common codes get a translated sentence; the domain refusals keep the server's reason
+ * after a translated label, so the exact rule stays visible.
+ */
+export function errorText(e: unknown, t: TFunction, ctx: 'login' | 'app' = 'app'): string {
+  if (!(e instanceof ApiError)) return `${t('errors.generic')}${t('errors.sep')}${e instanceof Error ? e.message : String(e)}`;
+  switch (e.code) {
+    case 'UNAUTHENTICATED':
+      return ctx === 'login' ? t('errors.UNAUTHENTICATED') : t('errors.SESSION_EXPIRED');
+    case 'ACCOUNT_LOCKED': {
+      const until = typeof e.details?.lockedUntil === 'string' ? e.details.lockedUntil : null;
+      return until ? t('errors.ACCOUNT_LOCKED_UNTIL', { until: formatTime(until) }) : t('errors.ACCOUNT_LOCKED');
+    }
+    case 'RATE_LIMITED':
+    case 'NETWORK':
+    case 'FORBIDDEN':
+    case 'NOT_FOUND':
+    case 'TOTP_REQUIRED':
+      return t(`errors.${e.code}`);
+  }
+  if (e.code === 'VALIDATION' && e.field === 'code') return t('errors.CODE_WRONG');
+  if (LABELLED.includes(e.code)) return `${t(`errors.${e.code}`)}${t('errors.sep')}${e.message}`;
+  return `${t('errors.generic')}${t('errors.sep')}${e.message}`;
+}
