@@ -16,8 +16,9 @@ export interface Runtime {
 
 function describeDbError(url: string, err: unknown): ConfigError {
   const safe = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
-  const code = (err as { code?: string }).code;
   const msg = err instanceof Error ? err.message : String(err);
+  // The migrator wraps the driver's error in its own message; the network code is still in it.
+  const code = (err as { code?: string }).code ?? /\b(E[A-Z]{4,})\b/.exec(msg)?.[1];
   return new ConfigError('CUNZHANG_DATABASE_URL', `cannot reach ${safe} (${code ?? msg}); start PostgreSQL or fix the URL, or unset it to use SQLite`);
 }
 

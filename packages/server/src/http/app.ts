@@ -5,7 +5,8 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import { AppError } from '@cunzhang/core';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -33,6 +34,25 @@ const CSP = {
   frameAncestors: ["'none'"],
 };
 
+/**
+ * PostgreSQL text cannot hold U+0000 and no field of the API needs it: refuse it on every
+ * dialect alike, naming the field, instead of failing deep in the database.
+ */
+function refuseNul(req: FastifyRequest): void {
+  for (const [where, root] of [['path', req.params], ['query', req.query], ['body', req.body]] as const) {
+    const stack: [string, unknown][] = [['', root]];
+    while (stack.length) {
+      const [at, v] = stack.pop()!;
+      if (typeof v === 'string' && v.includes('\u0000')) {
+        throw new AppError('VALIDATION', `${at || where}: the NUL character is not allowed`, at ? { field: at } : {});
+      }
+      if (v && typeof v === 'object') {
+        for (const [k, x] of Object.entries(v)) stack.push([at ? `${at}.${k}` : k, x]);
+      }
+    }
+  }
+}
+
 export async function buildApp(ctx: AppContext, opts: { logger?: boolean | object } = {}): Promise<FastifyInstance> {
   const { config } = ctx;
   const app = Fastify({
@@ -45,6 +65,9 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean | objec
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
+  // Every body is JSON (or a multipart upload): a text/plain body is refused with 415 like any other type.
+  app.removeContentTypeParser('text/plain');
+  app.addHook('preHandler', async (req) => refuseNul(req));
 
   app.addHook('onResponse', async (req, reply) => {
     ctx.metrics.httpDuration.observe({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);

@@ -51,6 +51,12 @@ export function installErrorHandling(app: FastifyInstance): void {
       const field = path || undefined;
       return reply.status(400).send(body('VALIDATION', `${field ? `${field}: ` : `${where}: `}${first.message}`, field));
     }
+    // PostgreSQL's data exceptions (SQLSTATE class 22: a number out of its column's range, text
+    // it cannot store) come from a value in the request, not from a fault of the server.
+    const sqlState = (err as { code?: unknown; severity?: unknown }).severity ? String(err.code) : '';
+    if (/^22[0-9A-Z]{3}$/.test(sqlState)) {
+      return reply.status(400).send(body('VALIDATION', 'a value in the request is out of range or cannot be stored'));
+    }
     if (err.statusCode === 429) return reply.status(429).send(body('RATE_LIMITED', err.message));
     const known = err.code ? FASTIFY_ERRORS[err.code] : undefined;
     if (known) return reply.status(known[0]).send(body(known[1], known[2]));

@@ -1,6 +1,6 @@
 import {
   AppError, createSealType, createSealTypeInput, getSeal, handOverInput, handOverSeal, issueSeal, issueSealInput, listSeals,
-  listSealsQuery, listSealTypes, transitionInputs, transitionSeal, updateSeal, updateSealInput, type TransitionAction,
+  listSealsQuery, listSealTypes, requirePermission, transitionInputs, transitionSeal, updateSeal, updateSealInput, type TransitionAction,
 } from '@cunzhang/core';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -69,8 +69,10 @@ export const sealRoutes = ({ deps, blobs }: AppContext): FastifyPluginAsyncZod =
     const bytes = await file.toBuffer();
     const type = imageType(bytes);
     if (!type) throw new AppError('VALIDATION', 'the impression must be a PNG, JPEG or WebP image', { field: 'file' });
-    // Check access before storing anything, so a refused upload leaves no blob behind.
-    await getSeal(deps, { actor: auth.actor, id: req.params.id });
+    // Check access before storing anything, so a refused upload leaves no blob behind: seeing the
+    // seal (seal.read) is not enough, changing its record needs seal.manage on its unit.
+    const { seal } = await getSeal(deps, { actor: auth.actor, id: req.params.id });
+    requirePermission(auth.actor, 'seal.manage', seal.orgCode);
     const { key } = await blobs.put(bytes, { contentType: type });
     return updateSeal(deps, { actor: auth.actor, id: req.params.id, input: { impressionBlob: key } });
   });
