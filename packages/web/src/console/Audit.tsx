@@ -4,15 +4,33 @@ import { useTranslation } from 'react-i18next';
 import { formatTime } from '../i18n';
 import { api, qs } from '../lib/api';
 import { errorText } from '../lib/errors';
-import type { AuditEntry, VerifyResult } from '../lib/types';
+import { can, type AuditEntry, type UserView, type VerifyResult } from '../lib/types';
 import { PageHead } from './bits';
 import { useConsole } from './context';
 
 const PAGE = 100;
 
+/** Names for the people in the trail, when the reader may look people up (user.read). */
+function useActorNames(ids: string[], allowed: boolean): Map<string, string> {
+  const [names, setNames] = useState<Map<string, string>>(new Map());
+  const wanted = [...new Set(ids)].filter((id) => id !== 'system' && !names.has(id)).sort().join(',');
+  useEffect(() => {
+    if (!allowed || !wanted) return;
+    let live = true;
+    void Promise.all(wanted.split(',').map((id) => api.get<UserView>(`/api/users/${encodeURIComponent(id)}`).then((u) => [id, u.name] as const).catch(() => [id, id] as const)))
+      .then((pairs) => {
+        if (live) setNames((m) => new Map([...m, ...pairs]));
+      });
+    return () => {
+      live = false;
+    };
+  }, [wanted, allowed]);
+  return names;
+}
+
 /** 审计日志: the hash-chained trail, newest first, and a check of the whole chain. */
 export default function Audit() {
-  const { orgName } = useConsole();
+  const { me, orgName } = useConsole();
   const { t } = useTranslation();
   const [rows, setRows] = useState<AuditEntry[]>([]);
   const [more, setMore] = useState(false);
@@ -20,6 +38,7 @@ export default function Audit() {
   const [error, setError] = useState<string | null>(null);
   const [verify, setVerify] = useState<VerifyResult | null>(null);
   const [verifying, setVerifying] = useState(false);
+  const names = useActorNames(rows.map((r) => r.actorId), can(me, 'user.read'));
 
   useEffect(() => {
     let live = true;
@@ -69,7 +88,10 @@ export default function Audit() {
     { key: 'action', title: t('audit.action'), render: (_: unknown, e) => <span data-testid="audit-action" data-action={e.action}>{t(`events.${e.action}`, { defaultValue: e.action })}</span> },
     { key: 'target', title: t('audit.target'), render: (_: unknown, e) => <span className="cz-mono">{e.targetType}:{e.targetId}</span>, responsive: ['md'] },
     { key: 'org', title: t('audit.org'), render: (_: unknown, e) => orgName(e.orgCode), responsive: ['sm'] },
-    { key: 'actor', title: t('audit.actor'), render: (_: unknown, e) => <span className="cz-mono">{e.actorId}</span>, responsive: ['lg'] },
+    {
+      key: 'actor', title: t('audit.actor'), responsive: ['lg'],
+      render: (_: unknown, e) => (e.actorId === 'system' ? t('seal.system') : names.get(e.actorId) ?? <span className="cz-mono">{e.actorId}</span>),
+    },
     { key: 'ip', title: t('audit.ip'), dataIndex: 'ip', responsive: ['xl'] },
     { key: 'hash', title: t('audit.hash'), render: (_: unknown, e) => <span className="cz-mono" title={e.hash}>{e.hash.slice(0, 12)}…</span>, responsive: ['xl'] },
   ];

@@ -1,4 +1,4 @@
-import { Alert, App, Button, Card, Col, Descriptions, Empty, Form, Input, List, Modal, Radio, Row, Space, Timeline } from 'antd';
+import { Alert, App, Button, Card, Col, Descriptions, Empty, Form, Grid, Input, List, Modal, Radio, Row, Space, Timeline } from 'antd';
 import { useCallback, useEffect, useState, type ChangeEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatTime } from '../i18n';
@@ -6,7 +6,8 @@ import { api } from '../lib/api';
 import { errorText } from '../lib/errors';
 import { linkClick } from '../lib/router';
 import { can, type AuditEntry, type Seal, type SealAction, type SealDetail } from '../lib/types';
-import { PageHead, PersonField, StatusTag } from './bits';
+import { PageHead, StatusTag } from './bits';
+import { PersonField } from './PersonField';
 import { useConsole } from './context';
 
 const CLOSED = ['void', 'retired'];
@@ -21,6 +22,8 @@ export default function SealDetailPage({ id }: { id: string }) {
   const [detail, setDetail] = useState<SealDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [action, setAction] = useState<SealAction | null>(null);
+  // On a phone, labels above values read better than a squeezed two-column table.
+  const narrow = !Grid.useBreakpoint().sm;
 
   const load = useCallback(async () => {
     try {
@@ -58,7 +61,7 @@ export default function SealDetailPage({ id }: { id: string }) {
       <Row gutter={[16, 16]}>
         <Col xs={24} lg={16}>
           <Card title={<h2 className="cz-card-title">{t('seal.master')}</h2>} size="small">
-            <Descriptions column={{ xs: 1, sm: 1, md: 2 }} size="small" bordered items={[
+            <Descriptions column={{ xs: 1, sm: 1, md: 2 }} size="small" bordered layout={narrow ? 'vertical' : 'horizontal'} items={[
               { key: 'status', label: t('seals.status'), children: <StatusTag status={seal.status} /> },
               { key: 'type', label: t('seals.type'), children: typeLabel },
               { key: 'org', label: t('seal.org'), children: `${detail.orgName}（${seal.orgCode}）` },
@@ -137,9 +140,9 @@ function summarise(h: AuditEntry, t: T): string[] {
   if (typeof before.status === 'string' && typeof after.status === 'string') out.push(`${t(`status.${before.status}`)} → ${t(`status.${after.status}`)}`);
   if (typeof after.filingNumber === 'string' && h.action !== 'SEAL_ISSUED') out.push(`${t('seals.filingNumber')}：${after.filingNumber}`);
   if (typeof after.reason === 'string') out.push(`${t('seal.reason')}：${after.reason}`);
-  if (typeof after.noticeRef === 'string') out.push(`${t('seal.noticeRef')}：${after.noticeRef}`);
+  if (typeof after.noticeRef === 'string') out.push(`${t('seal.noticeRefShort')}：${after.noticeRef}`);
   if (after.method === 'sealed' || after.method === 'destroyed') out.push(`${t('seal.method')}：${t(`seal.${after.method}`)}`);
-  if (Array.isArray(after.witnesses)) out.push(`${t('seal.witness')}：${after.witnesses.join('、')}`);
+  if (Array.isArray(after.witnesses)) out.push(`${t('seal.witnessesShort')}：${after.witnesses.join('、')}`);
   const slip = after.slip as Record<string, unknown> | undefined;
   if (slip) out.push(`${t('seal.giver')}：${String(slip.giverName)} → ${t('seal.receiver')}：${String(slip.receiverName)}（${t('seal.witness')}：${String(slip.witnessName)}）`);
   if (h.action === 'SEAL_UPDATED') {

@@ -6,7 +6,8 @@ import { api, qs } from '../lib/api';
 import { errorText } from '../lib/errors';
 import { linkClick, navigate, usePath } from '../lib/router';
 import { can, SEAL_STATUSES, type Page, type Seal, type SealType } from '../lib/types';
-import { PageHead, PersonField, StatusTag } from './bits';
+import { PageHead, StatusTag } from './bits';
+import { PersonField } from './PersonField';
 import { useConsole } from './context';
 
 const PAGE = 50;
@@ -164,6 +165,10 @@ function CreateSeal({ types, onClose }: { types: SealType[]; onClose: () => void
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const authority = towns[0] ? `${towns[0].name}人民政府` : '';
+  // The town's name may arrive after the form opened: fill the default then, unless typed over.
+  useEffect(() => {
+    if (authority && !form.getFieldValue('issuingAuthority')) form.setFieldValue('issuingAuthority', authority);
+  }, [authority, form]);
 
   const submit = async (v: CreateValues) => {
     setBusy(true);

@@ -66,6 +66,7 @@ export const en: Dict = {
     CODE_WRONG: 'The code is wrong or has expired',
     generic: 'The request failed',
     sep: ': ',
+    transition: 'a seal that is “{{status}}” cannot be put through “{{action}}”',
   },
   nav: {
     main: 'Main navigation',
@@ -233,6 +234,8 @@ export const en: Dict = {
     sealed: 'Sealed',
     destroyed: 'Destroyed',
     witnesses: 'Witnesses (at least two, comma-separated)',
+    witnessesShort: 'Witnesses',
+    noticeRefShort: 'Loss notice',
     receiverId: 'Receiver ID',
     handedAtOptional: 'Handover time (optional, default now)',
     done: '{{action}}: done',

@@ -62,6 +62,7 @@ export const zh = {
     CODE_WRONG: '动态码错误或已过期',
     generic: '操作失败',
     sep: '：',
+    transition: '“{{status}}”状态的印章不能{{action}}',
   },
   nav: {
     main: '主导航',
@@ -229,6 +230,8 @@ export const zh = {
     sealed: '封存',
     destroyed: '销毁',
     witnesses: '见证人（至少两人，用逗号分隔）',
+    witnessesShort: '见证人',
+    noticeRefShort: '遗失声明编号',
     receiverId: '接收人 ID',
     handedAtOptional: '移交时间（可选，默认现在）',
     done: '已{{action}}',

@@ -26,6 +26,12 @@ export function errorText(e: unknown, t: TFunction, ctx: 'login' | 'app' = 'app'
       return t(`errors.${e.code}`);
   }
   if (e.code === 'VALIDATION' && e.field === 'code') return t('errors.CODE_WRONG');
+  // A refused lifecycle step names the state and the step: say it in the reader's words, keep the rule.
+  const from = e.details?.from;
+  const action = e.details?.action;
+  if (e.code === 'ILLEGAL_TRANSITION' && typeof from === 'string' && typeof action === 'string') {
+    return `${t('errors.ILLEGAL_TRANSITION')}${t('errors.sep')}${t('errors.transition', { status: t(`status.${from}`), action: t(`actions.${action}`) })}（${e.message}）`;
+  }
   if (LABELLED.includes(e.code)) return `${t(`errors.${e.code}`)}${t('errors.sep')}${e.message}`;
   return `${t('errors.generic')}${t('errors.sep')}${e.message}`;
 }
