@@ -1,4 +1,5 @@
 export * from './errors.js';
+export * from './validate.js';
 export * from './roles.js';
 export * from './ports.js';
 export * from './auth/actor.js';

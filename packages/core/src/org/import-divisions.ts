@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { record } from '../audit/record.js';
-import { requirePermission, type Actor } from '../auth/actor.js';
+import { hasPermission, requirePermission, type Actor } from '../auth/actor.js';
 import { AppError } from '../errors.js';
 import type { Deps } from '../ports.js';
+import { parseInput } from '../validate.js';
 import { isWithin, levelOf, parentCode } from './org-code.js';
 import type { OrgUnit } from './org.js';
 
@@ -30,7 +31,7 @@ export async function importDivisions(
   deps: Deps,
   { actor, rows, town }: { actor: Actor; rows: DivisionRow[]; town?: string },
 ): Promise<ImportResult> {
-  const selected = town ? rows.filter((r) => r.townCode === town) : rows;
+  const selected = (town ? rows.filter((r) => r.townCode === town) : rows).map((r) => parseInput(divisionRowSchema, r));
   if (town && selected.length === 0) {
     throw new AppError('VALIDATION', `no rows belong to town ${town}`, { field: 'town' });
   }
@@ -52,9 +53,19 @@ export async function importDivisions(
     add(r.townCode, r.townName);
     add(r.code, r.name);
   }
+  const all = [...units.values()].sort((a, b) => a.code.length - b.code.length || a.code.localeCompare(b.code));
+  // The town and county above the rows are written too: outside the actor's scope they may
+  // only be confirmed as they stand, never created or renamed. Checked before any write.
+  const above = all.filter((u) => !hasPermission(actor, 'org.import', u.code));
+  if (above.length) {
+    const current = await deps.uow.read((tx) => Promise.all(above.map((u) => tx.orgs.get(u.code))));
+    above.forEach((u, i) => {
+      const cur = current[i];
+      if (!cur || (u.name !== u.code && u.name !== cur.name)) requirePermission(actor, 'org.import', u.code);
+    });
+  }
   const result: ImportResult = { inserted: 0, updated: 0, unchanged: 0 };
   // Chunked so a province-size file neither holds one giant transaction nor half-commits a unit.
-  const all = [...units.values()].sort((a, b) => a.code.length - b.code.length || a.code.localeCompare(b.code));
   for (let i = 0; i < all.length; i += 2000) {
     const chunk = all.slice(i, i + 2000);
     await deps.uow.write(async (tx) => {

@@ -3,6 +3,7 @@ import { record } from '../audit/record.js';
 import type { Actor } from '../auth/actor.js';
 import { AppError } from '../errors.js';
 import type { Deps } from '../ports.js';
+import { parseInput } from '../validate.js';
 import { checkCustodyPeople, loadSeal } from './seal-access.js';
 import { nextStatus, type HandoverSlip, type Seal } from './seal.js';
 
@@ -16,8 +17,9 @@ export const handOverInput = z.strictObject({
 /** 移交: custody passes to a new keeper with a slip naming giver, receiver and witness. */
 export async function handOverSeal(
   deps: Deps,
-  { actor, id, input }: { actor: Actor; id: string; input: z.infer<typeof handOverInput> },
+  { actor, id, input: raw }: { actor: Actor; id: string; input: z.infer<typeof handOverInput> },
 ): Promise<{ seal: Seal; slip: HandoverSlip }> {
+  const input = parseInput(handOverInput, raw);
   return deps.uow.write(async (tx) => {
     const seal = await loadSeal(tx, actor, id, 'seal.manage');
     const status = nextStatus(seal.status, 'hand_over');

@@ -4,6 +4,7 @@ import { requirePermission, type Actor } from '../auth/actor.js';
 import { AppError } from '../errors.js';
 import { levelOf, townOf } from '../org/org-code.js';
 import type { Deps } from '../ports.js';
+import { parseInput } from '../validate.js';
 import { checkCustodyPeople } from './seal-access.js';
 import type { Seal } from './seal.js';
 
@@ -17,7 +18,8 @@ export const issueSealInput = z.strictObject({
 });
 
 /** 制发: the town issues a seal for a village unit and enters its master record. */
-export async function issueSeal(deps: Deps, { actor, input }: { actor: Actor; input: z.infer<typeof issueSealInput> }): Promise<Seal> {
+export async function issueSeal(deps: Deps, { actor, input: raw }: { actor: Actor; input: z.infer<typeof issueSealInput> }): Promise<Seal> {
+  const input = parseInput(issueSealInput, raw);
   requirePermission(actor, 'seal.manage', input.orgCode);
   return deps.uow.write(async (tx) => {
     const org = await tx.orgs.get(input.orgCode);

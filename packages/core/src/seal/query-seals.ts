@@ -3,6 +3,7 @@ import type { AuditEntry } from '../audit/audit-events.js';
 import { requirePermission, scopesFor, type Actor } from '../auth/actor.js';
 import { AppError } from '../errors.js';
 import type { Deps, Page } from '../ports.js';
+import { parseInput } from '../validate.js';
 import { loadSeal } from './seal-access.js';
 import { allowedActions, SEAL_STATUSES, type HandoverSlip, type Seal, type SealAction, type SealType } from './seal.js';
 
@@ -62,7 +63,8 @@ export async function listSealTypes(deps: Deps): Promise<SealType[]> {
   return deps.uow.read((tx) => tx.sealTypes.list());
 }
 
-export async function createSealType(deps: Deps, { actor, input }: { actor: Actor; input: z.infer<typeof createSealTypeInput> }): Promise<SealType> {
+export async function createSealType(deps: Deps, { actor, input: raw }: { actor: Actor; input: z.infer<typeof createSealTypeInput> }): Promise<SealType> {
+  const input = parseInput(createSealTypeInput, raw);
   requirePermission(actor, 'sealtype.manage', '');
   return deps.uow.write(async (tx) => {
     if (await tx.sealTypes.get(input.code)) throw new AppError('CONFLICT', `seal type ${input.code} exists already`, { field: 'code' });

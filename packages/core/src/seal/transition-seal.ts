@@ -4,6 +4,7 @@ import type { Actor } from '../auth/actor.js';
 import type { AuditAction } from '../audit/audit-events.js';
 import { AppError } from '../errors.js';
 import type { Deps } from '../ports.js';
+import { parseInput } from '../validate.js';
 import { loadSeal } from './seal-access.js';
 import { nextStatus, type Seal } from './seal.js';
 
@@ -30,8 +31,10 @@ const EVENTS: Record<TransitionAction, AuditAction> = {
 
 export async function transitionSeal<A extends TransitionAction>(
   deps: Deps,
-  { actor, id, action, input }: { actor: Actor; id: string; action: A; input: z.infer<(typeof transitionInputs)[A]> },
+  { actor, id, action, input: raw }: { actor: Actor; id: string; action: A; input: z.infer<(typeof transitionInputs)[A]> },
 ): Promise<Seal> {
+  const schema: (typeof transitionInputs)[TransitionAction] = transitionInputs[action];
+  const input = parseInput(schema, raw);
   return deps.uow.write(async (tx) => {
     const seal = await loadSeal(tx, actor, id, 'seal.manage');
     const status = nextStatus(seal.status, action);

@@ -3,6 +3,7 @@ import { record } from '../audit/record.js';
 import type { Actor } from '../auth/actor.js';
 import { AppError } from '../errors.js';
 import type { Deps } from '../ports.js';
+import { parseInput } from '../validate.js';
 import { checkCustodyPeople, loadSeal } from './seal-access.js';
 import type { Seal } from './seal.js';
 
@@ -18,8 +19,9 @@ export const updateSealInput = z.strictObject({
 
 export async function updateSeal(
   deps: Deps,
-  { actor, id, input }: { actor: Actor; id: string; input: z.infer<typeof updateSealInput> },
+  { actor, id, input: raw }: { actor: Actor; id: string; input: z.infer<typeof updateSealInput> },
 ): Promise<Seal> {
+  const input = parseInput(updateSealInput, raw);
   if (Object.keys(input).length === 0) throw new AppError('VALIDATION', 'nothing to change');
   return deps.uow.write(async (tx) => {
     const seal = await loadSeal(tx, actor, id, 'seal.manage');

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { record } from '../audit/record.js';
 import { requirePermission, type Actor } from '../auth/actor.js';
 import { AppError } from '../errors.js';
+import { parseInput } from '../validate.js';
 import type { Deps } from '../ports.js';
 import { idNumberChecksumOk, PHONE_RE, type UserView } from './user.js';
 import { normalisePhone, toUserView } from './view.js';
@@ -26,8 +27,9 @@ export function checkPasswordStrength(deps: Pick<Deps, 'policy'>, password: stri
 
 export async function createUser(
   deps: Deps,
-  { actor, input, demo = false }: { actor: Actor; input: CreateUserInput; demo?: boolean },
+  { actor, input: raw, demo = false }: { actor: Actor; input: CreateUserInput; demo?: boolean },
 ): Promise<UserView> {
+  const input = parseInput(createUserInput, raw);
   requirePermission(actor, 'user.create', input.orgCode);
   checkPasswordStrength(deps, input.password);
   const passwordHash = await deps.hasher.hash(input.password);

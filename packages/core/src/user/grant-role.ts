@@ -4,6 +4,7 @@ import { requirePermission, type Actor } from '../auth/actor.js';
 import { AppError, notFound } from '../errors.js';
 import { isWithin, levelOf, type OrgLevel } from '../org/org-code.js';
 import type { Deps } from '../ports.js';
+import { parseInput } from '../validate.js';
 import { ADMIN_ROLES, ROLES, type Role } from '../roles.js';
 
 /** The levels of unit each role may be granted on. */
@@ -30,7 +31,7 @@ export async function grantRole(
   deps: Deps,
   { actor, userId, input }: { actor: Actor; userId: string; input: z.infer<typeof grantRoleInput> },
 ): Promise<{ id: string }> {
-  const { role, orgCode } = input;
+  const { role, orgCode } = parseInput(grantRoleInput, input);
   requirePermission(actor, 'role.grant', orgCode);
   const level = levelOf(orgCode);
   if (!level || !ROLE_LEVELS[role].includes(level)) {

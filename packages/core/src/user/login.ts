@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../errors.js';
 import type { Deps, Session, Tx } from '../ports.js';
 import { ADMIN_ROLES } from '../roles.js';
+import { parseInput } from '../validate.js';
 import type { User } from './user.js';
 import { normalisePhone } from './view.js';
 
@@ -40,7 +41,8 @@ export function assertNotLocked(deps: Deps, user: User): void {
 
 const BAD_LOGIN = 'wrong phone number or password';
 
-export async function login(deps: Deps, { input, ip }: { input: z.infer<typeof loginInput>; ip: string }): Promise<LoginResult> {
+export async function login(deps: Deps, { input: raw, ip }: { input: z.infer<typeof loginInput>; ip: string }): Promise<LoginResult> {
+  const input = parseInput(loginInput, raw);
   const user = await deps.uow.read((tx) => tx.users.byPhoneIndex(deps.cipher.index(input.phone)));
   if (!user || user.disabled) {
     // Spend the same time as a real check so the response does not reveal which phones exist.
