@@ -11,7 +11,8 @@ export class ConfigError extends Error {
 }
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
-const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const port = (fallback: number) =>
+  z.string().regex(/^\d{1,5}$/, 'is not a port number (0-65535)').transform(Number).pipe(z.number().max(65535, 'is not a port number (0-65535)')).default(fallback);
 
 /** Every variable, its default and its meaning: mirrored in .env.example and docs/configuration.md. */
 const schema = z.object({

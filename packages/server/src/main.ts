@@ -1,9 +1,10 @@
 import { ConfigError, loadConfig } from './config.js';
 import { DEMO_LOGINS, DEMO_PASSWORD, DEMO_TOTP_SECRET } from './demo/seed.js';
-import { startServer } from './server.js';
 
 async function main(): Promise<void> {
+  // Configuration first: a bad value is reported before the heavy modules load.
   const config = loadConfig();
+  const { startServer } = await import('./server.js');
   const server = await startServer(config);
   const lines = [
     '',

@@ -4,13 +4,15 @@ import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { commonErrors, errorSchema, userViewSchema } from '../schemas.js';
-import { clearSessionCookies, requireAuth, setSessionCookies } from '../session.js';
+import { clearSessionCookies, requireAuth, SESSION_COOKIE, setSessionCookies } from '../session.js';
 
 const stageSchema = z.object({ stage: z.enum(['full', 'totp', 'enrol']) });
 
 export const authRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app) => {
   const { deps, config } = ctx;
-  const cookieOpts = (token: string, csrf: string) => ({ token, csrf, secure: config.cookieSecure, maxAgeSeconds: Math.round(config.sessionHours * 3600) });
+  // A session still owing its second factor lives five minutes; its cookie says so too.
+  const cookieOpts = (token: string, csrf: string, stage: 'full' | 'totp' | 'enrol' = 'full') =>
+    ({ token, csrf, secure: config.cookieSecure, maxAgeSeconds: stage === 'full' ? Math.round(config.sessionHours * 3600) : 300 });
 
   app.post('/api/auth/login', {
     schema: { tags: ['auth'], summary: 'Log in with phone number and password', body: loginInput, response: { 200: stageSchema, 401: errorSchema, 423: errorSchema, 429: errorSchema } },
@@ -19,7 +21,7 @@ export const authRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app
     try {
       const r = await login(deps, { input: req.body, ip: req.ip });
       ctx.metrics.logins.inc({ outcome: r.stage === 'full' ? 'success' : 'second_factor' });
-      setSessionCookies(reply, cookieOpts(r.token, r.csrfToken));
+      setSessionCookies(reply, cookieOpts(r.token, r.csrfToken, r.stage));
       return { stage: r.stage };
     } catch (e) {
       ctx.metrics.logins.inc({ outcome: e instanceof AppError ? e.code.toLowerCase() : 'error' });
@@ -30,9 +32,10 @@ export const authRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app
   app.post('/api/auth/totp', {
     schema: { tags: ['auth'], summary: 'Finish login with the 6-digit TOTP code', body: totpCodeInput, response: { 200: stageSchema, ...commonErrors } },
     config: { rateLimit: { max: config.loginRatePerMinute, timeWindow: '1 minute' } },
-  }, async (req) => {
+  }, async (req, reply) => {
     const auth = await requireAuth(deps, req, ['totp']);
     await verifyTotp(deps, { auth, code: req.body.code });
+    setSessionCookies(reply, cookieOpts(req.cookies[SESSION_COOKIE]!, auth.session.csrfToken));
     return { stage: 'full' as const };
   });
 
@@ -47,9 +50,10 @@ export const authRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app
   app.post('/api/auth/totp/enable', {
     schema: { tags: ['auth'], summary: 'Confirm TOTP enrolment with a first code', body: totpCodeInput, response: { 200: stageSchema, ...commonErrors } },
     config: { rateLimit: { max: config.loginRatePerMinute, timeWindow: '1 minute' } },
-  }, async (req) => {
+  }, async (req, reply) => {
     const auth = await requireAuth(deps, req, ['enrol', 'full']);
     await enableTotp(deps, { auth, code: req.body.code });
+    setSessionCookies(reply, cookieOpts(req.cookies[SESSION_COOKIE]!, auth.session.csrfToken));
     return { stage: 'full' as const };
   });
 
