@@ -24,3 +24,4 @@ export * from './seal/update-seal.js';
 export * from './seal/transition-seal.js';
 export * from './seal/hand-over-seal.js';
 export * from './seal/query-seals.js';
+export * from './seal/seal-name.js';

@@ -140,7 +140,8 @@ export interface FieldCipher {
 
 export interface Totp {
   newSecret(): string;
-  verify(secret: string, code: string): boolean;
+  /** The 30-second time step the code belongs to, or null when it matches none in the window. */
+  verify(secret: string, code: string): number | null;
   uri(secret: string, account: string): string;
 }
 

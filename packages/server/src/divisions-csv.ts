@@ -6,15 +6,16 @@ import { AppError, divisionRowSchema, type DivisionRow } from '@cunzhang/core';
  * in the official data, but quoted fields are still read correctly.
  */
 export function parseDivisionsCsv(text: string): DivisionRow[] {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim() !== '');
+  // Keep each row's file line number, so errors point at the line an editor shows.
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/).map((l, i) => ({ line: i + 1, text: l })).filter((l) => l.text.trim() !== '');
   if (lines.length === 0) throw new AppError('VALIDATION', 'the file is empty', { field: 'file' });
-  const header = splitCsvLine(lines[0]!).map((h) => h.trim().toLowerCase());
+  const header = splitCsvLine(lines[0]!.text).map((h) => h.trim().toLowerCase());
   for (const col of ['code', 'name', 'town_code', 'county_code']) {
-    if (!header.includes(col)) throw new AppError('VALIDATION', `line 1: missing column "${col}" (expected code,name,town_code,county_code[,town,county])`, { field: col });
+    if (!header.includes(col)) throw new AppError('VALIDATION', `line ${lines[0]!.line}: missing column "${col}" (expected code,name,town_code,county_code[,town,county])`, { field: col });
   }
   const idx = (c: string): number => header.indexOf(c);
-  return lines.slice(1).map((line, i) => {
-    const cells = splitCsvLine(line);
+  return lines.slice(1).map(({ line, text: row }) => {
+    const cells = splitCsvLine(row);
     const get = (c: string): string | undefined => (idx(c) >= 0 ? cells[idx(c)]?.trim() : undefined);
     const raw = {
       code: get('code'), name: get('name'), townCode: get('town_code'), countyCode: get('county_code'),
@@ -23,12 +24,15 @@ export function parseDivisionsCsv(text: string): DivisionRow[] {
     const parsed = divisionRowSchema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      const field = String(issue.path[0] ?? 'line');
-      throw new AppError('VALIDATION', `line ${i + 2}: ${field}: ${issue.message}`, { field, details: { line: i + 2 } });
+      const column = COLUMN_OF[String(issue.path[0])] ?? 'line';
+      throw new AppError('VALIDATION', `line ${line}: ${column}: ${issue.message}`, { field: column, details: { line } });
     }
     return parsed.data;
   });
 }
+
+/** CSV column of each parsed field, for error messages in the file's own terms. */
+const COLUMN_OF: Record<string, string> = { code: 'code', name: 'name', townCode: 'town_code', townName: 'town', countyCode: 'county_code', countyName: 'county' };
 
 function splitCsvLine(line: string): string[] {
   const out: string[] = [];

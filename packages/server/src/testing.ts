@@ -12,6 +12,7 @@ import { seedDemo } from './demo/seed.js';
 import { buildApp } from './http/app.js';
 import { createMetrics } from './http/metrics.js';
 import { argon2Hasher, sm4FieldCipher, totp, ulidIds } from './infra/crypto.js';
+import { authenticator } from 'otplib';
 
 export { TEST_DIALECTS } from '@cunzhang/store';
 
@@ -62,4 +63,19 @@ export async function buildTestApp(env: TestEnv): Promise<FastifyInstance> {
     config: env.config, deps: env.deps, blobs: new FsBlobStore(path.join(env.dataDir, 'blobs')), database: env.database,
     broker: null, metrics, webRoot: null,
   });
+}
+
+const lastStepOf = new Map<string, number>();
+
+/**
+ * A TOTP code the server has not seen yet for `who`. The server refuses a code whose time step
+ * was used before (replay), so a test that logs the same person in several times takes the
+ * next step each time (the server accepts one step of drift), waiting when it must.
+ */
+export async function freshTotpCode(secret: string, who: string): Promise<string> {
+  const now = Math.floor(Date.now() / 30_000);
+  const step = Math.max(now, (lastStepOf.get(who) ?? 0) + 1);
+  if (step > now + 1) await new Promise((r) => setTimeout(r, (step - 1) * 30_000 - Date.now() + 200));
+  lastStepOf.set(who, step);
+  return authenticator.clone({ epoch: step * 30_000 }).generate(secret);
 }

@@ -2,10 +2,11 @@ import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } fr
 import type { Database, Dialect } from './database.js';
 import * as m001 from './migrations/001-foundation.js';
 import * as m002 from './migrations/002-audit-head-guard.js';
+import * as m003 from './migrations/003-totp-last-step.js';
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 /** Every schema change, in order. Never edit a released one: add the next. */
-const STEPS: Record<string, Step> = { '001-foundation': m001, '002-audit-head-guard': m002 };
+const STEPS: Record<string, Step> = { '001-foundation': m001, '002-audit-head-guard': m002, '003-totp-last-step': m003 };
 
 class Provider implements MigrationProvider {
   constructor(private readonly dialect: Dialect) {}

@@ -10,7 +10,7 @@ const V2 = '370921113202';
 
 const user = (id: string, patch: Partial<User> = {}): User => ({
   id, name: `人${id}`, phoneEnc: `enc-${id}`, phoneIndex: `idx-${id}`, idNumberEnc: null, passwordHash: 'h', totpSecretEnc: null,
-  totpEnabled: false, failedLogins: 0, lockedUntil: null, disabled: false, demo: false, homeOrgCode: V1, createdAt: '2026-01-01T00:00:00.000Z', ...patch,
+  totpEnabled: false, totpLastStep: 0, failedLogins: 0, lockedUntil: null, disabled: false, demo: false, homeOrgCode: V1, createdAt: '2026-01-01T00:00:00.000Z', ...patch,
 });
 
 const seal = (id: string, patch: Partial<Seal> = {}): Seal => ({

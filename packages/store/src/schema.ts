@@ -4,6 +4,7 @@ export interface UsersTable {
   id: string; name: string; phone_enc: string; phone_index: string; id_number_enc: string | null;
   password_hash: string; totp_secret_enc: string | null; totp_enabled: number; failed_logins: number;
   locked_until: string | null; disabled: number; demo: number; home_org_code: string; created_at: string;
+  totp_last_step: number;
 }
 export interface GrantsTable { id: string; user_id: string; role: string; org_code: string; created_at: string }
 export interface SessionsTable { id_hash: string; user_id: string; csrf_token: string; stage: string; created_at: string; expires_at: string; ip: string }

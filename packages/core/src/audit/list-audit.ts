@@ -8,7 +8,7 @@ export const listAuditQuery = z.strictObject({
   targetType: z.enum(['org', 'user', 'seal', 'seal_type', 'session']).optional(),
   targetId: z.string().max(40).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
-  before: z.coerce.number().int().min(1).optional(),
+  before: z.coerce.number().int().min(1).max(2_147_483_647).optional(),
 });
 
 /** The trail, newest first, limited to entries on units the actor may audit. */

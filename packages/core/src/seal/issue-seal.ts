@@ -6,6 +6,7 @@ import { levelOf, townOf } from '../org/org-code.js';
 import type { Deps } from '../ports.js';
 import { parseInput } from '../validate.js';
 import { checkCustodyPeople } from './seal-access.js';
+import { defaultSealName } from './seal-name.js';
 import type { Seal } from './seal.js';
 
 export const issueSealInput = z.strictObject({
@@ -31,7 +32,7 @@ export async function issueSeal(deps: Deps, { actor, input: raw }: { actor: Acto
     await checkCustodyPeople(deps, tx, { orgCode: org.code, custodyOrgCode }, keeperUserId, input.approverUserIds);
     const now = deps.clock.now().toISOString();
     const seal: Seal = {
-      id: deps.ids.next(), typeCode: type.code, orgCode: org.code, name: input.name ?? `${org.name}${type.nameZh}`,
+      id: deps.ids.next(), typeCode: type.code, orgCode: org.code, name: input.name ?? defaultSealName(org.name, type),
       status: 'issued', issuingAuthority: input.issuingAuthority, filingNumber: null, activatedAt: null,
       keeperUserId, approverUserIds: input.approverUserIds, custodyOrgCode, impressionBlob: null, deviceId: null,
       createdAt: now, updatedAt: now, version: 1,

@@ -65,7 +65,8 @@ export async function listSealTypes(deps: Deps): Promise<SealType[]> {
 
 export async function createSealType(deps: Deps, { actor, input: raw }: { actor: Actor; input: z.infer<typeof createSealTypeInput> }): Promise<SealType> {
   const input = parseInput(createSealTypeInput, raw);
-  requirePermission(actor, 'sealtype.manage', '');
+  // Seal types are shared by every unit of the installation: any system administrator may add one.
+  if (scopesFor(actor, 'sealtype.manage').length === 0) throw new AppError('FORBIDDEN', 'permission sealtype.manage is not granted on any unit');
   return deps.uow.write(async (tx) => {
     if (await tx.sealTypes.get(input.code)) throw new AppError('CONFLICT', `seal type ${input.code} exists already`, { field: 'code' });
     const type: SealType = { ...input, builtin: false };

@@ -51,6 +51,7 @@ export async function createUser(
       passwordHash,
       totpSecretEnc: null,
       totpEnabled: false,
+      totpLastStep: 0,
       failedLogins: 0,
       lockedUntil: null,
       disabled: false,

@@ -6,11 +6,13 @@ import type { Authenticated } from './session.js';
 
 export const totpCodeInput = z.strictObject({ code: z.string().regex(/^\d{6}$/, 'the code has 6 digits') });
 
-async function promote(deps: Deps, auth: Authenticated, action: 'LOGIN_SUCCEEDED' | 'TOTP_ENABLED', patch: { totpEnabled?: boolean }): Promise<void> {
+async function promote(deps: Deps, auth: Authenticated, action: 'LOGIN_SUCCEEDED' | 'TOTP_ENABLED', step: number): Promise<void> {
   await deps.uow.write(async (tx) => {
     const now = deps.clock.now();
-    if (patch.totpEnabled) await tx.users.update(auth.user.id, { totpEnabled: true });
-    await tx.users.update(auth.user.id, { failedLogins: 0 });
+    // Re-read under the write lock: two requests racing with one code must not both pass.
+    const fresh = await tx.users.get(auth.user.id);
+    if (!fresh || step <= fresh.totpLastStep) throw new AppError('VALIDATION', 'this code was used already; wait for the next one', { field: 'code' });
+    await tx.users.update(auth.user.id, { failedLogins: 0, totpLastStep: step, ...(action === 'TOTP_ENABLED' ? { totpEnabled: true } : {}) });
     await tx.sessions.update(auth.session.idHash, {
       stage: 'full', expiresAt: new Date(now.getTime() + deps.policy.sessionHours * 3_600_000).toISOString(),
     });
@@ -32,8 +34,9 @@ async function failed(deps: Deps, auth: Authenticated): Promise<never> {
 export async function verifyTotp(deps: Deps, { auth, code }: { auth: Authenticated; code: string }): Promise<void> {
   assertNotLocked(deps, auth.user);
   if (auth.session.stage !== 'totp' || !auth.user.totpSecretEnc) throw new AppError('CONFLICT', 'no second factor is pending for this session');
-  if (!deps.totp.verify(deps.cipher.decrypt(auth.user.totpSecretEnc), code)) await failed(deps, auth);
-  await promote(deps, auth, 'LOGIN_SUCCEEDED', {});
+  const step = deps.totp.verify(deps.cipher.decrypt(auth.user.totpSecretEnc), code);
+  if (step === null) return failed(deps, auth);
+  await promote(deps, auth, 'LOGIN_SUCCEEDED', step);
 }
 
 /** Starts enrolment: a fresh secret, stored encrypted but not enabled until a code proves it. */
@@ -48,6 +51,7 @@ export async function enableTotp(deps: Deps, { auth, code }: { auth: Authenticat
   assertNotLocked(deps, auth.user);
   if (auth.user.totpEnabled) throw new AppError('CONFLICT', 'a second factor is already set up for this account');
   if (!auth.user.totpSecretEnc) throw new AppError('CONFLICT', 'start the set-up first: no secret was issued', { field: 'code' });
-  if (!deps.totp.verify(deps.cipher.decrypt(auth.user.totpSecretEnc), code)) await failed(deps, auth);
-  await promote(deps, auth, 'TOTP_ENABLED', { totpEnabled: true });
+  const step = deps.totp.verify(deps.cipher.decrypt(auth.user.totpSecretEnc), code);
+  if (step === null) return failed(deps, auth);
+  await promote(deps, auth, 'TOTP_ENABLED', step);
 }

@@ -17,6 +17,8 @@ export interface User {
   demo: boolean;
   /** The unit the account was created on; scopes who may manage it. */
   homeOrgCode: string;
+  /** Time step of the last TOTP code accepted; older or equal steps are replays. */
+  totpLastStep: number;
   createdAt: string;
 }
 

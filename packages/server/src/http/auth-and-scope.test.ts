@@ -2,9 +2,17 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { authenticator } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_OTHER_VILLAGE, DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_VILLAGE } from '../demo/seed.js';
-import { buildTestApp, openTestEnv, TEST_DIALECTS, type TestEnv } from '../testing.js';
+import { buildTestApp, freshTotpCode, openTestEnv, TEST_DIALECTS, type TestEnv } from '../testing.js';
 
 interface Session { cookies: Record<string, string>; csrf: string }
+
+
+/** Each app (one per dialect) has its own database, so its own record of used TOTP steps. */
+const appIds = new WeakMap<FastifyInstance, number>();
+const totpWho = (app: FastifyInstance, phone: string): string => {
+  if (!appIds.has(app)) appIds.set(app, Math.random());
+  return `${appIds.get(app)}:${phone}`;
+};
 
 const cookiesOf = (res: LightMyRequestResponse): Record<string, string> => Object.fromEntries(res.cookies.map((c) => [c.name, c.value]));
 
@@ -14,7 +22,7 @@ async function login(app: FastifyInstance, phone: string, opts: { totp?: boolean
   const cookies = cookiesOf(res);
   const s = { cookies, csrf: cookies.cz_csrf! };
   if (opts.totp) {
-    const r = await app.inject({ method: 'POST', url: '/api/auth/totp', cookies, headers: { 'x-csrf-token': s.csrf }, payload: { code: authenticator.generate(DEMO_TOTP_SECRET) } });
+    const r = await app.inject({ method: 'POST', url: '/api/auth/totp', cookies, headers: { 'x-csrf-token': s.csrf }, payload: { code: await freshTotpCode(DEMO_TOTP_SECRET, totpWho(app, phone)) } });
     expect(r.json()).toEqual({ stage: 'full' });
   }
   return s;
@@ -166,8 +174,13 @@ for (const dialect of TEST_DIALECTS) {
         expectError(await app.inject(as(half, { method: 'GET', url: '/api/seals' })), 401, 'TOTP_REQUIRED');
         expectError(await app.inject(as(half, { method: 'POST', url: '/api/auth/totp', payload: { code: '12345' } })), 400, 'VALIDATION');
 
-        const ok = await app.inject(as(half, { method: 'POST', url: '/api/auth/totp', payload: { code: authenticator.generate(DEMO_TOTP_SECRET) } }));
+        const code = await freshTotpCode(DEMO_TOTP_SECRET, totpWho(app, '13800000009'));
+        const ok = await app.inject(as(half, { method: 'POST', url: '/api/auth/totp', payload: { code } }));
         expect(ok.statusCode, ok.body).toBe(200);
+        // The same code cannot be replayed for a second login, even within its 30 seconds.
+        const again = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { phone: '13800000009', password: DEMO_PASSWORD } });
+        const replay = await app.inject({ method: 'POST', url: '/api/auth/totp', cookies: cookiesOf(again), headers: { 'x-csrf-token': cookiesOf(again).cz_csrf! }, payload: { code } });
+        expect(expectError(replay, 400, 'VALIDATION').message).toContain('used already');
         expect(ok.json()).toEqual({ stage: 'full' });
         const users = await app.inject(as(half, { method: 'GET', url: '/api/users' }));
         expect(users.statusCode).toBe(200);

@@ -1,11 +1,17 @@
 import { blobKeyOf, FsBlobStore } from '@cunzhang/store';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import fc from 'fast-check';
-import { authenticator } from 'otplib';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_OTHER_VILLAGE, DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_VILLAGE } from '../demo/seed.js';
-import { buildTestApp, openTestEnv, TEST_DIALECTS, type TestEnv } from '../testing.js';
+import { buildTestApp, freshTotpCode, openTestEnv, TEST_DIALECTS, type TestEnv } from '../testing.js';
+
+/** Each app (one per dialect) has its own database, so its own record of used TOTP steps. */
+const appIds = new WeakMap<FastifyInstance, number>();
+const totpWho = (app: FastifyInstance, phone: string): string => {
+  if (!appIds.has(app)) appIds.set(app, Math.random());
+  return `${appIds.get(app)}:${phone}`;
+};
 
 interface Session { cookies: Record<string, string>; csrf: string }
 
@@ -15,7 +21,7 @@ async function login(app: FastifyInstance, phone: string, totp = false): Promise
   const cookies = Object.fromEntries(res.cookies.map((c) => [c.name, c.value]));
   const s = { cookies, csrf: cookies.cz_csrf! };
   if (totp) {
-    const r = await app.inject({ method: 'POST', url: '/api/auth/totp', cookies, headers: { 'x-csrf-token': s.csrf }, payload: { code: authenticator.generate(DEMO_TOTP_SECRET) } });
+    const r = await app.inject({ method: 'POST', url: '/api/auth/totp', cookies, headers: { 'x-csrf-token': s.csrf }, payload: { code: await freshTotpCode(DEMO_TOTP_SECRET, totpWho(app, phone)) } });
     expect(r.json()).toEqual({ stage: 'full' });
   }
   return s;
@@ -130,11 +136,8 @@ for (const dialect of TEST_DIALECTS) {
       });
       it('an audit query beyond the trail\'s numbering → never a database error', async () => {
         await refusedWithoutChange(as(supervisor, { method: 'GET', url: '/api/audit?before=1e400' }), 400, 'VALIDATION', 'before');
-        // Past PostgreSQL's integer column the database refuses the value: a 400, not a 500.
-        // SQLite compares it as it is and finds every entry.
-        const res = await app.inject(as(supervisor, { method: 'GET', url: '/api/audit?before=3000000000&limit=1' }));
-        if (dialect === 'postgres') expectError(res, 400, 'VALIDATION');
-        else expect(res.json()).toHaveLength(1);
+        // Past the trail's integer numbering the schema refuses the value on either dialect.
+        expect(expectError(await app.inject(as(supervisor, { method: 'GET', url: '/api/audit?before=3000000000&limit=1' })), 400, 'VALIDATION').field).toBe('before');
       });
     });
 

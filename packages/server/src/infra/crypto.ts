@@ -56,9 +56,10 @@ export function totp(issuer: string): Totp {
     newSecret: () => authenticator.generateSecret(20),
     verify: (secret, code) => {
       try {
-        return authenticator.check(code, secret);
+        const delta = authenticator.checkDelta(code, secret);
+        return delta === null ? null : Math.floor(Date.now() / 30_000) + delta;
       } catch {
-        return false;
+        return null;
       }
     },
     uri: (secret, account) => authenticator.keyuri(account, issuer, secret),

@@ -192,8 +192,8 @@ describe('division CSV parsing', () => {
   it.each([
     ['an 11-digit village code', '37092111320,前鹤山村委会,370921113,鹤山镇,370921,宁阳县', 'code'],
     ['an empty name', '370921113201,,370921113,鹤山镇,370921,宁阳县', 'name'],
-    ['a bad town code', '370921113201,前鹤山村委会,3709211,鹤山镇,370921,宁阳县', 'townCode'],
-    ['a bad county code', '370921113201,前鹤山村委会,370921113,鹤山镇,37092X,宁阳县', 'countyCode'],
+    ['a bad town code', '370921113201,前鹤山村委会,3709211,鹤山镇,370921,宁阳县', 'town_code'],
+    ['a bad county code', '370921113201,前鹤山村委会,370921113,鹤山镇,37092X,宁阳县', 'county_code'],
   ])('names the line and the field of %s', (_what, bad, field) => {
     const text = `${header}\n370921113202,后鹤山村委会,370921113,鹤山镇,370921,宁阳县\n${bad}\n`;
     try {
@@ -203,6 +203,11 @@ describe('division CSV parsing', () => {
       expect(e).toMatchObject({ code: 'VALIDATION', field, details: { line: 3 } });
       expect((e as Error).message).toMatch(new RegExp(`^line 3: ${field}: `));
     }
+  });
+
+  it('counts blank lines when naming the line of a bad row', () => {
+    const text = `${header}\n\n370921113202,后鹤山村委会,370921113,鹤山镇,370921,宁阳县\n\n37092111320,前鹤山村委会,370921113,鹤山镇,370921,宁阳县\n`;
+    expect(() => parseDivisionsCsv(text)).toThrow(/^line 5: code: /);
   });
 
   it('names a missing column on line 1, and refuses an empty file', () => {

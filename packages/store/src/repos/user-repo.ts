@@ -6,7 +6,7 @@ const toUser = (r: UsersTable): User => ({
   id: r.id, name: r.name, phoneEnc: r.phone_enc, phoneIndex: r.phone_index, idNumberEnc: r.id_number_enc,
   passwordHash: r.password_hash, totpSecretEnc: r.totp_secret_enc, totpEnabled: bool(r.totp_enabled),
   failedLogins: r.failed_logins, lockedUntil: r.locked_until, disabled: bool(r.disabled), demo: bool(r.demo),
-  homeOrgCode: r.home_org_code, createdAt: r.created_at,
+  homeOrgCode: r.home_org_code, createdAt: r.created_at, totpLastStep: r.totp_last_step,
 });
 
 function toRow(u: Partial<User>): Partial<UsersTable> {
@@ -14,7 +14,7 @@ function toRow(u: Partial<User>): Partial<UsersTable> {
     ['name', 'name'], ['phoneEnc', 'phone_enc'], ['phoneIndex', 'phone_index'], ['idNumberEnc', 'id_number_enc'],
     ['passwordHash', 'password_hash'], ['totpSecretEnc', 'totp_secret_enc'], ['totpEnabled', 'totp_enabled', flag],
     ['failedLogins', 'failed_logins'], ['lockedUntil', 'locked_until'], ['disabled', 'disabled', flag], ['demo', 'demo', flag],
-    ['homeOrgCode', 'home_org_code'], ['createdAt', 'created_at'], ['id', 'id'],
+    ['homeOrgCode', 'home_org_code'], ['createdAt', 'created_at'], ['id', 'id'], ['totpLastStep', 'totp_last_step'],
   ];
   const row: Record<string, unknown> = {};
   for (const [k, col, conv] of map) if (u[k] !== undefined) row[col] = conv ? conv(u[k] as never) : u[k];

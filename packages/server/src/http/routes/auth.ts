@@ -33,7 +33,8 @@ export const authRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app
     schema: { tags: ['auth'], summary: 'Finish login with the 6-digit TOTP code', body: totpCodeInput, response: { 200: stageSchema, ...commonErrors } },
     config: { rateLimit: { max: config.loginRatePerMinute, timeWindow: '1 minute' } },
   }, async (req, reply) => {
-    const auth = await requireAuth(deps, req, ['totp']);
+    // A full session is let through so the use-case can answer 409 "nothing pending".
+    const auth = await requireAuth(deps, req, ['totp', 'full']);
     await verifyTotp(deps, { auth, code: req.body.code });
     setSessionCookies(reply, cookieOpts(req.cookies[SESSION_COOKIE]!, auth.session.csrfToken));
     return { stage: 'full' as const };
