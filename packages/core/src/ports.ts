@@ -20,6 +20,8 @@ export interface OrgRepo {
 
 export interface UserRepo {
   get(id: string): Promise<User | null>;
+  /** Reads and locks the row until the transaction ends (counters, one-time codes). */
+  getForUpdate(id: string): Promise<User | null>;
   byPhoneIndex(phoneIndex: string): Promise<User | null>;
   insert(user: User): Promise<void>;
   update(id: string, patch: Partial<Omit<User, 'id' | 'createdAt'>>): Promise<void>;

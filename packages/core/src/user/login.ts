@@ -20,7 +20,9 @@ export interface LoginResult {
 }
 
 /** Counts a failed attempt and locks the account once the policy's limit is reached. */
-export async function registerFailure(deps: Deps, tx: Tx, user: User, ip: string, reason: string): Promise<void> {
+export async function registerFailure(deps: Deps, tx: Tx, stale: User, ip: string, reason: string): Promise<void> {
+  // Concurrent failures must each count: re-read the counter under a row lock.
+  const user = (await tx.users.getForUpdate(stale.id)) ?? stale;
   const failed = user.failedLogins + 1;
   const lock = failed >= deps.policy.maxFailedLogins;
   const lockedUntil = lock ? new Date(deps.clock.now().getTime() + deps.policy.lockoutMinutes * 60_000).toISOString() : null;

@@ -10,7 +10,7 @@ async function promote(deps: Deps, auth: Authenticated, action: 'LOGIN_SUCCEEDED
   await deps.uow.write(async (tx) => {
     const now = deps.clock.now();
     // Re-read under the write lock: two requests racing with one code must not both pass.
-    const fresh = await tx.users.get(auth.user.id);
+    const fresh = await tx.users.getForUpdate(auth.user.id);
     if (!fresh || step <= fresh.totpLastStep) throw new AppError('VALIDATION', 'this code was used already; wait for the next one', { field: 'code' });
     await tx.users.update(auth.user.id, { failedLogins: 0, totpLastStep: step, ...(action === 'TOTP_ENABLED' ? { totpEnabled: true } : {}) });
     await tx.sessions.update(auth.session.idHash, {

@@ -283,6 +283,13 @@ for (const dialect of TEST_DIALECTS) {
         await expectAppError(auth(r.token, ['totp']), 'UNAUTHENTICATED');
       });
 
+      it('counts every one of several simultaneous wrong passwords', async () => {
+        const { id, phone } = await newUser();
+        const results = await Promise.allSettled([1, 2, 3].map(() => loginAs(phone, 'Wrong-pass-1')));
+        expect(results.every((r) => r.status === 'rejected')).toBe(true);
+        expect((await userRow(id)).failed_logins).toBe(3);
+      });
+
       it('locks an account after too many wrong codes', async () => {
         const { id, phone } = await newUser({ orgCode: DEMO_TOWN }, [['sec_admin', DEMO_TOWN]]);
         const r = await loginAs(phone);

@@ -21,10 +21,17 @@ function toRow(u: Partial<User>): Partial<UsersTable> {
   return row as Partial<UsersTable>;
 }
 
-export function userRepo({ db }: Ctx): UserRepo {
+export function userRepo({ db, dialect }: Ctx): UserRepo {
   return {
     async get(id) {
       const r = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      return r ? toUser(r) : null;
+    },
+    async getForUpdate(id) {
+      let q = db.selectFrom('users').selectAll().where('id', '=', id);
+      // SQLite's BEGIN IMMEDIATE already serialises writers; PostgreSQL needs the row lock.
+      if (dialect === 'postgres') q = q.forUpdate();
+      const r = await q.executeTakeFirst();
       return r ? toUser(r) : null;
     },
     async byPhoneIndex(idx) {
