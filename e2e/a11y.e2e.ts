@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { apiLogin, axeSerious, DESKTOP, PASSWORD, PEOPLE, PHONE, shot, startHarness, totpCode, uiLogin, VILLAGE, withPage, type Harness } from './support.js';
+import { apiLogin, axeSerious, DESKTOP, PASSWORD, PEOPLE, PHONE, shot, startHarness, totpFor, uiLogin, VILLAGE, withPage, type Harness } from './support.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -53,7 +53,7 @@ describe.concurrent('accessibility and screenshots', () => {
         await page.getByRole('button', { name: '登录' }).click();
         await page.getByLabel('6 位动态码').waitFor();
         await check(page, `totp-${vp}`, found);
-        await page.getByLabel('6 位动态码').fill(totpCode());
+        await page.getByLabel('6 位动态码').fill(await totpFor(PEOPLE.sys_admin.phone));
         await page.getByRole('button', { name: '验证' }).click();
         await page.getByTestId('home').waitFor();
         await check(page, `home-sys_admin-${vp}`, found);

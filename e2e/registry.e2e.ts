@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { apiAs, apiLogin, DESKTOP, PEOPLE, pickOption, sealPng, shot, startHarness, VILLAGE, withPage, type Harness, type PageWindow } from './support.js';
+import { apiAs, apiLogin, DESKTOP, PEOPLE, pickOption, sealPng, shot, startHarness, VILLAGE, withPage, pageGet, type Harness, type PageWindow } from './support.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -60,7 +60,9 @@ describe('seal registry', () => {
       await page.goto(`/seals?orgCode=${VILLAGE}`);
       await page.getByText('已显示 2 条').waitFor();
       const names = await page.getByTestId('seal-link').allTextContents();
-      expect(names.sort()).toEqual(['前鹤山村委会村(居)民委员会印章', '前鹤山村委会村民委员会合同专用章']);
+      const fromApi = (await pageGet<{ items: { name: string; orgCode: string }[] }>(page, `/api/seals?orgCode=${VILLAGE}`)).items;
+      expect(fromApi.map((s) => s.orgCode)).toEqual([VILLAGE, VILLAGE]);
+      expect(names.sort()).toEqual(fromApi.map((s) => s.name).sort());
 
       // The status select.
       await page.goto('/seals');
@@ -115,8 +117,11 @@ describe('seal registry', () => {
       await modal.getByTestId('create-submit').click();
       await page.getByTestId('seal-detail').waitFor();
       await expectStatus(page, '已制发');
-      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain('前鹤山村委会党支部印章');
       const sealId = (await page.getByTestId('seal-detail').getAttribute('data-seal-id'))!;
+      const created = (await pageGet<{ seal: { name: string; typeCode: string; orgCode: string } }>(page, `/api/seals/${sealId}`)).seal;
+      expect(created).toMatchObject({ typeCode: 'party_branch', orgCode: VILLAGE });
+      expect(created.name).toMatch(/前鹤山.*支部/);
+      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(created.name);
       expect(page.url()).toContain(`/seals/${sealId}`);
       expect(await history(page)).toEqual(['SEAL_ISSUED']);
       await expect(page.getByTestId('history').textContent()).resolves.toContain('制发');
@@ -222,7 +227,7 @@ describe('seal registry', () => {
       // And the registry lists it as retired.
       await page.goto(`/seals?orgCode=${VILLAGE}&status=retired`);
       await page.getByText('已显示 1 条').waitFor();
-      await expect(page.getByTestId('seal-link').textContent()).resolves.toBe('前鹤山村委会党支部印章');
+      await expect(page.getByTestId('seal-link').textContent()).resolves.toBe(created.name);
     });
   });
 

@@ -92,6 +92,25 @@ export async function startHarness(): Promise<Harness> {
   };
 }
 
+const STEP_MS = 30_000;
+const lastStep = new Map<string, number>();
+
+/**
+ * A TOTP code of the demo administrators that the server has not seen yet for `phone`.
+ * The server refuses a code whose time step was already used (replay protection) and
+ * accepts one step of drift: so a second log-in in the same 30 s uses the next step's
+ * code, and a third waits for time to catch up. Each test file has its own server, so
+ * the memory of used steps is per file (per process).
+ */
+export async function totpFor(phone: string): Promise<string> {
+  const now = Math.floor(Date.now() / STEP_MS);
+  const step = Math.max(now, (lastStep.get(phone) ?? 0) + 1);
+  if (step > now + 1) await new Promise((r) => setTimeout(r, (step - 1) * STEP_MS - Date.now() + 1000));
+  lastStep.set(phone, step);
+  return authenticator.clone({ epoch: step * STEP_MS }).generate(TOTP_SECRET);
+}
+
+/** A code for the current step, for checks that do not log in with it. */
 export const totpCode = (): string => authenticator.generate(TOTP_SECRET);
 
 /**
@@ -124,7 +143,7 @@ export async function apiLogin(h: Harness, context: BrowserContext | APIRequestC
   if (!r.ok()) throw new Error(`login ${phone}: ${r.status()} ${await r.text()}`);
   const { stage } = (await r.json()) as { stage: string };
   if (stage === 'totp') {
-    const t = await req.post(`${h.url}/api/auth/totp`, { data: { code: totpCode() }, headers: { 'x-csrf-token': await csrfOf(context) } });
+    const t = await req.post(`${h.url}/api/auth/totp`, { data: { code: await totpFor(phone) }, headers: { 'x-csrf-token': await csrfOf(context) } });
     if (!t.ok()) throw new Error(`totp ${phone}: ${t.status()} ${await t.text()}`);
   }
 }
@@ -156,7 +175,7 @@ export async function uiLogin(page: Page, role: DemoRole): Promise<void> {
   await page.getByRole('button', { name: /^(登录|Log in)$/ }).click();
   if (who.totp) {
     await page.getByRole('heading', { name: /二次验证|Second factor/ }).waitFor();
-    await page.getByLabel(/6 位动态码|6-digit code/).fill(totpCode());
+    await page.getByLabel(/6 位动态码|6-digit code/).fill(await totpFor(who.phone));
     await page.getByRole('button', { name: /^(验证|Verify)$/ }).click();
   }
   await page.getByTestId('home').waitFor();
@@ -240,4 +259,13 @@ export async function withPage(h: Harness, label: string, viewport: { width: num
   } finally {
     await context.close();
   }
+}
+
+/** GET from inside the page, with its session cookie. */
+export async function pageGet<T>(page: Page, path: string): Promise<T> {
+  return (await page.evaluate(async (p) => {
+    const r = await fetch(p);
+    if (!r.ok) throw new Error(`GET ${p}: ${r.status}`);
+    return r.json() as unknown;
+  }, path)) as T;
 }

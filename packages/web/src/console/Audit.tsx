@@ -4,29 +4,13 @@ import { useTranslation } from 'react-i18next';
 import { formatTime } from '../i18n';
 import { api, qs } from '../lib/api';
 import { errorText } from '../lib/errors';
-import { can, type AuditEntry, type UserView, type VerifyResult } from '../lib/types';
+import { can, type AuditEntry, type VerifyResult } from '../lib/types';
 import { PageHead } from './bits';
 import { useConsole } from './context';
+import { useActorNames } from './names';
 
 const PAGE = 100;
 
-/** Names for the people in the trail, when the reader may look people up (user.read). */
-function useActorNames(ids: string[], allowed: boolean): Map<string, string> {
-  const [names, setNames] = useState<Map<string, string>>(new Map());
-  const wanted = [...new Set(ids)].filter((id) => id !== 'system' && !names.has(id)).sort().join(',');
-  useEffect(() => {
-    if (!allowed || !wanted) return;
-    let live = true;
-    void Promise.all(wanted.split(',').map((id) => api.get<UserView>(`/api/users/${encodeURIComponent(id)}`).then((u) => [id, u.name] as const).catch(() => [id, id] as const)))
-      .then((pairs) => {
-        if (live) setNames((m) => new Map([...m, ...pairs]));
-      });
-    return () => {
-      live = false;
-    };
-  }, [wanted, allowed]);
-  return names;
-}
 
 /** 审计日志: the hash-chained trail, newest first, and a check of the whole chain. */
 export default function Audit() {

@@ -1,4 +1,4 @@
-import { Card, Col, Descriptions, List, Row, Statistic, Tag } from 'antd';
+import { Card, Col, Descriptions, Row, Statistic, Tag } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../lib/api';
@@ -41,16 +41,16 @@ export function Home() {
       <Row gutter={[16, 16]}>
         <Col xs={24} md={12}>
           <Card title={<h2 className="cz-card-title">{t('home.myRoles')}</h2>} size="small">
-            <List
-              dataSource={me.user.grants}
-              locale={{ emptyText: t('roles.none') }}
-              renderItem={(g) => (
-                <List.Item data-testid="grant">
-                  <Tag variant="solid" color={ROLE_ACCENT[g.role] ?? '#595959'}>{t(`roles.${g.role}`)}</Tag>
-                  <span>{orgName(g.orgCode)}</span>
-                </List.Item>
-              )}
-            />
+            {me.user.grants.length === 0 ? <p>{t('roles.none')}</p> : (
+              <ul className="cz-list">
+                {me.user.grants.map((g) => (
+                  <li key={g.id} data-testid="grant" className="cz-list-row">
+                    <Tag variant="solid" color={ROLE_ACCENT[g.role] ?? '#595959'}>{t(`roles.${g.role}`)}</Tag>
+                    <span>{orgName(g.orgCode)}</span>
+                  </li>
+                ))}
+              </ul>
+            )}
           </Card>
         </Col>
         <Col xs={24} md={12}>
@@ -117,15 +117,15 @@ function SealOverview() {
   const list = (title: string, items: Seal[], testid: string) => items.length > 0 && (
     <Col xs={24} md={12}>
       <Card title={<h2 className="cz-card-title">{title}</h2>} size="small" data-testid={testid}>
-        <List dataSource={items.slice(0, 6)} renderItem={(s) => (
-          <List.Item>
-            <div className="cz-seal-line">
+        <ul className="cz-list">
+          {items.slice(0, 6).map((s) => (
+            <li key={s.id} className="cz-seal-line">
               <StatusTag status={s.status} />
               <a href={`/seals/${s.id}`} onClick={linkClick(`/seals/${s.id}`)}>{s.name}</a>
               <span className="cz-sub">{orgName(s.orgCode)}</span>
-            </div>
-          </List.Item>
-        )} />
+            </li>
+          ))}
+        </ul>
         {items.length > 6 && <a href="/seals" onClick={linkClick('/seals')}>{t('home.open')} {t('nav.seals')} ({items.length})</a>}
       </Card>
     </Col>

@@ -1,4 +1,4 @@
-import { Alert, App, Button, Card, Col, Descriptions, Empty, Form, Grid, Input, List, Modal, Radio, Row, Space, Timeline } from 'antd';
+import { Alert, App, Button, Card, Col, Descriptions, Empty, Form, Grid, Input, Modal, Radio, Row, Space, Timeline } from 'antd';
 import { useCallback, useEffect, useState, type ChangeEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatTime } from '../i18n';
@@ -9,6 +9,7 @@ import { can, type AuditEntry, type Seal, type SealAction, type SealDetail } fro
 import { PageHead, StatusTag } from './bits';
 import { PersonField } from './PersonField';
 import { useConsole } from './context';
+import { useActorNames } from './names';
 
 const CLOSED = ['void', 'retired'];
 const ENDPOINT: Record<SealAction, string> = {
@@ -24,6 +25,7 @@ export default function SealDetailPage({ id }: { id: string }) {
   const [action, setAction] = useState<SealAction | null>(null);
   // On a phone, labels above values read better than a squeezed two-column table.
   const narrow = !Grid.useBreakpoint().sm;
+  const looked = useActorNames(detail?.history.map((h) => h.actorId) ?? [], can(me, 'user.read'));
 
   const load = useCallback(async () => {
     try {
@@ -46,7 +48,7 @@ export default function SealDetailPage({ id }: { id: string }) {
   const manage = can(me, 'seal.manage', seal.orgCode);
   const closed = CLOSED.includes(seal.status);
   const typeLabel = detail.type ? (i18n.language === 'en' ? detail.type.nameEn : detail.type.nameZh) : seal.typeCode;
-  const names = new Map<string, string>([[me.user.id, me.user.name], ['system', t('seal.system')]]);
+  const names = new Map<string, string>([...looked, [me.user.id, me.user.name], ['system', t('seal.system')]]);
   if (seal.keeperUserId && detail.keeperName) names.set(seal.keeperUserId, detail.keeperName);
   seal.approverUserIds.forEach((a, i) => detail.approverNames[i] && names.set(a, detail.approverNames[i]!));
   for (const h of detail.handovers) {
@@ -94,17 +96,21 @@ export default function SealDetailPage({ id }: { id: string }) {
           {manage && !closed && <CustodyCard seal={seal} onSaved={load} />}
 
           <Card title={<h2 className="cz-card-title">{t('seal.handovers')}</h2>} size="small" className="cz-gap">
-            <List dataSource={detail.handovers} locale={{ emptyText: t('seal.noHandovers') }} renderItem={(h) => (
-              <List.Item data-testid="handover-slip">
-                <Descriptions column={{ xs: 1, sm: 2 }} size="small" items={[
-                  { key: 'at', label: t('seal.handedAt'), children: formatTime(h.handedAt) },
-                  { key: 'giver', label: t('seal.giver'), children: h.giverName },
-                  { key: 'receiver', label: t('seal.receiver'), children: h.receiverName },
-                  { key: 'witness', label: t('seal.witness'), children: h.witnessName },
-                  ...(h.note ? [{ key: 'note', label: t('seal.note'), children: h.note }] : []),
-                ]} />
-              </List.Item>
-            )} />
+            {detail.handovers.length === 0 ? <p className="cz-hint">{t('seal.noHandovers')}</p> : (
+              <ul className="cz-list">
+                {detail.handovers.map((h) => (
+                  <li key={h.id} data-testid="handover-slip" className="cz-list-row">
+                    <Descriptions column={{ xs: 1, sm: 2 }} size="small" items={[
+                      { key: 'at', label: t('seal.handedAt'), children: formatTime(h.handedAt) },
+                      { key: 'giver', label: t('seal.giver'), children: h.giverName },
+                      { key: 'receiver', label: t('seal.receiver'), children: h.receiverName },
+                      { key: 'witness', label: t('seal.witness'), children: h.witnessName },
+                      ...(h.note ? [{ key: 'note', label: t('seal.note'), children: h.note }] : []),
+                    ]} />
+                  </li>
+                ))}
+              </ul>
+            )}
           </Card>
 
           <Card title={<h2 className="cz-card-title">{t('seal.history')}</h2>} size="small" className="cz-gap">
@@ -193,9 +199,9 @@ function ImpressionCard({ seal, canUpload, onUploaded }: { seal: Seal; canUpload
   );
 }
 
-interface CustodyValues { keeperUserId?: string; approverUserIds?: string[] }
+interface CustodyValues { name?: string; issuingAuthority?: string; keeperUserId?: string; approverUserIds?: string[] }
 
-/** Keeper (before activation only) and approvers, by PATCH. */
+/** Name, issuing authority, keeper (before activation only) and approvers, by PATCH. */
 function CustodyCard({ seal, onSaved }: { seal: Seal; onSaved: () => Promise<void> }) {
   const { me } = useConsole();
   const { t } = useTranslation();
@@ -207,6 +213,8 @@ function CustodyCard({ seal, onSaved }: { seal: Seal; onSaved: () => Promise<voi
 
   const save = async (v: CustodyValues) => {
     const body: Record<string, unknown> = {};
+    if (v.name?.trim() && v.name.trim() !== seal.name) body.name = v.name.trim();
+    if (v.issuingAuthority?.trim() && v.issuingAuthority.trim() !== seal.issuingAuthority) body.issuingAuthority = v.issuingAuthority.trim();
     if (keeperEditable && v.keeperUserId && v.keeperUserId !== seal.keeperUserId) body.keeperUserId = v.keeperUserId;
     const approvers = v.approverUserIds ?? [];
     if (approvers.join(',') !== seal.approverUserIds.join(',')) body.approverUserIds = approvers;
@@ -225,10 +233,18 @@ function CustodyCard({ seal, onSaved }: { seal: Seal; onSaved: () => Promise<voi
   };
 
   return (
-    <Card title={<h2 className="cz-card-title">{t('seal.custodyPeople')}</h2>} size="small" className="cz-gap">
+    <Card title={<h2 className="cz-card-title">{t('seal.edit')}</h2>} size="small" className="cz-gap">
       {!can(me, 'user.read') && <p className="cz-hint">{t('seal.idHint')}</p>}
       <Form form={form} name="custody" layout="vertical" onFinish={save} key={seal.version}
-        initialValues={{ keeperUserId: seal.keeperUserId ?? undefined, approverUserIds: seal.approverUserIds }}>
+        initialValues={{ name: seal.name, issuingAuthority: seal.issuingAuthority, keeperUserId: seal.keeperUserId ?? undefined, approverUserIds: seal.approverUserIds }}>
+        <Row gutter={12}>
+          <Col xs={24} md={12}>
+            <Form.Item name="name" label={t('seals.name')}><Input maxLength={100} /></Form.Item>
+          </Col>
+          <Col xs={24} md={12}>
+            <Form.Item name="issuingAuthority" label={t('seals.issuingAuthority')}><Input maxLength={100} /></Form.Item>
+          </Col>
+        </Row>
         {keeperEditable ? (
           <Form.Item name="keeperUserId" label={t('seal.keeperId')}>
             <PersonField label={t('seal.keeperId')} />

@@ -209,6 +209,7 @@ export const en: Dict = {
     uploadHint: 'PNG, JPEG or WebP',
     uploaded: 'Impression uploaded',
     custodyPeople: 'Keeper and approvers',
+    edit: 'Edit the master record',
     keeperId: 'Keeper ID',
     approverIds: 'Approver IDs (comma-separated)',
     pickKeeper: 'Choose the keeper',

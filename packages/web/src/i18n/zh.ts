@@ -205,6 +205,7 @@ export const zh = {
     uploadHint: 'PNG、JPEG 或 WebP 格式',
     uploaded: '印模已上传',
     custodyPeople: '保管人与审批人',
+    edit: '修改主档案',
     keeperId: '保管人 ID',
     approverIds: '审批人 ID（多个用逗号分隔）',
     pickKeeper: '选择保管人',
