@@ -25,3 +25,4 @@ export * from './seal/transition-seal.js';
 export * from './seal/hand-over-seal.js';
 export * from './seal/query-seals.js';
 export * from './seal/seal-name.js';
+export * from './seal/seal-candidates.js';

@@ -1,6 +1,7 @@
 import type { AuditEntry, AuditInput } from './audit/audit-events.js';
 import type { Grant } from './auth/actor.js';
 import type { OrgUnit } from './org/org.js';
+import type { Role } from './roles.js';
 import type { HandoverSlip, Seal, SealStatus, SealType } from './seal/seal.js';
 import type { User } from './user/user.js';
 
@@ -32,6 +33,8 @@ export interface UserRepo {
 export interface GrantRepo {
   forUser(userId: string): Promise<Grant[]>;
   forUsers(userIds: string[]): Promise<Map<string, Grant[]>>;
+  /** People holding one of `roles` on exactly one of `orgCodes`, with those grants. */
+  holders(roles: Role[], orgCodes: string[]): Promise<Map<string, Grant[]>>;
   get(id: string): Promise<(Grant & { userId: string }) | null>;
   insert(g: Grant & { userId: string; createdAt: string }): Promise<void>;
   delete(id: string): Promise<void>;

@@ -1,5 +1,5 @@
 import {
-  createSealType, createUser, getSeal, grantRole, handOverSeal, issueSeal, listSeals, listSealTypes, systemActor, transitionSeal,
+  createSealType, createUser, getSeal, grantRole, handOverSeal, issueSeal, listSealCandidates, listSeals, listSealTypes, systemActor, transitionSeal,
   updateSeal, type Actor, type Deps, type Role, type Seal, type TransitionAction,
 } from '@cunzhang/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -364,6 +364,29 @@ for (const dialect of TEST_DIALECTS) {
         });
         await expectAppError(updateSeal(env.deps, { actor: p.officer, id: s.id, input: {} }), 'VALIDATION');
         await expectAppError(updateSeal(env.deps, { actor: p.officer, id: s.id, input: { impressionBlob: '../../etc/passwd' } }), 'VALIDATION', 'impressionBlob');
+      });
+    });
+
+    describe('candidates for keeper and approver', () => {
+      it('offers the village\'s keepers for a village seal and the station for a contract seal, never the other village', async () => {
+        const names = async (typeCode: string, purpose: 'keeper' | 'approver', orgCode = DEMO_VILLAGE) =>
+          (await listSealCandidates(env.deps, { actor: p.officer, query: { orgCode, typeCode, purpose } })).map((c) => c.id);
+        const keepers = await names('village_committee', 'keeper');
+        expect(keepers).toContain(p.keeper.userId);
+        expect(keepers).not.toContain(p.otherKeeper.userId);
+        expect(keepers).not.toContain(p.approver.userId);
+        expect(await names('contract', 'keeper')).toEqual([p.officer.userId]);
+        const approvers = await names('village_committee', 'approver');
+        expect(approvers).toEqual(expect.arrayContaining([p.approver.userId, p.leader.userId]));
+        expect(approvers).not.toContain(p.otherApprover.userId);
+        const list = await listSealCandidates(env.deps, { actor: p.officer, query: { orgCode: DEMO_VILLAGE, typeCode: 'village_committee', purpose: 'keeper' } });
+        expect(list.every((c) => /^1\d{2}\*{4}\d{4}$/.test(c.phoneMasked))).toBe(true);
+      });
+
+      it('is for seal managers only, and names a bad unit or type', async () => {
+        await expectAppError(listSealCandidates(env.deps, { actor: p.keeper, query: { orgCode: DEMO_VILLAGE, typeCode: 'village_committee', purpose: 'keeper' } }), 'FORBIDDEN');
+        await expectAppError(listSealCandidates(env.deps, { actor: p.officer, query: { orgCode: DEMO_VILLAGE, typeCode: 'nope', purpose: 'keeper' } }), 'VALIDATION', 'typeCode');
+        await expectAppError(listSealCandidates(env.deps, { actor: p.officer, query: { orgCode: '370921113999', typeCode: 'contract', purpose: 'keeper' } }), 'VALIDATION', 'orgCode');
       });
     });
 

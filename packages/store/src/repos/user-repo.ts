@@ -72,6 +72,13 @@ export function grantRepo({ db }: Ctx): GrantRepo {
       for (const r of rows) out.set(r.user_id, [...(out.get(r.user_id) ?? []), toGrant(r)]);
       return out;
     },
+    async holders(roles, orgCodes) {
+      const out = new Map<string, Grant[]>();
+      if (roles.length === 0 || orgCodes.length === 0) return out;
+      const rows = await db.selectFrom('role_grants').selectAll().where('role', 'in', roles).where('org_code', 'in', orgCodes).orderBy('user_id').execute();
+      for (const r of rows) out.set(r.user_id, [...(out.get(r.user_id) ?? []), toGrant(r)]);
+      return out;
+    },
     async get(id) {
       const r = await db.selectFrom('role_grants').selectAll().where('id', '=', id).executeTakeFirst();
       return r ? { ...toGrant(r), userId: r.user_id } : null;

@@ -1,6 +1,6 @@
 import {
   AppError, createSealType, createSealTypeInput, getSeal, handOverInput, handOverSeal, issueSeal, issueSealInput, listSeals,
-  listSealsQuery, listSealTypes, requirePermission, transitionInputs, transitionSeal, updateSeal, updateSealInput, type TransitionAction,
+  listSealCandidates, listSealsQuery, listSealTypes, sealCandidatesQuery, requirePermission, transitionInputs, transitionSeal, updateSeal, updateSealInput, type TransitionAction,
 } from '@cunzhang/core';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -38,6 +38,12 @@ export const sealRoutes = ({ deps, blobs }: AppContext): FastifyPluginAsyncZod =
 
   app.get('/api/seals', { schema: { tags, summary: 'The seal registry, keyset-paginated', querystring: listSealsQuery, response: { 200: pageOf(sealSchema), ...commonErrors } } },
     async (req) => listSeals(deps, { actor: (await requireAuth(deps, req)).actor, query: req.query }));
+  app.get('/api/seal-candidates', {
+    schema: {
+      tags, summary: 'People who may keep or approve a seal of a type for a village unit (for seal managers)', querystring: sealCandidatesQuery,
+      response: { 200: z.array(z.object({ id: z.string(), name: z.string(), phoneMasked: z.string(), roles: z.array(z.object({ role: z.string(), orgCode: z.string() })) })), ...commonErrors },
+    },
+  }, async (req) => listSealCandidates(deps, { actor: (await requireAuth(deps, req)).actor, query: req.query }));
   app.post('/api/seals', { schema: { tags, summary: 'Issue (制发) a seal for a village unit', body: issueSealInput, response: { 201: sealSchema, ...stepErrors } } },
     async (req, reply) => reply.status(201).send(await issueSeal(deps, { actor: (await requireAuth(deps, req)).actor, input: req.body })));
   app.get('/api/seals/:id', { schema: { tags, summary: 'A seal with its handover slips and history', params: idParams, response: { 200: detailSchema, ...commonErrors } } },
