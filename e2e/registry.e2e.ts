@@ -139,8 +139,9 @@ describe('seal registry', () => {
       await page.getByRole('dialog').getByRole('button', { name: /取\s*消/ }).click();
       await page.getByRole('dialog').waitFor({ state: 'hidden' });
 
-      // Keeper by pasted ID (a station officer may not list people): PATCH.
-      await page.getByLabel('保管人 ID').fill(keeperId);
+      // Keeper picked from the village's keepers (/api/seal-candidates): PATCH.
+      await page.getByLabel('保管人', { exact: true }).click();
+      await pickOption(page, '王保管');
       await page.getByTestId('custody-save').click();
       await page.getByTestId('keeper-name').filter({ hasText: '王保管' }).waitFor();
       expect((await history(page))[0]).toBe('SEAL_UPDATED');
@@ -158,7 +159,8 @@ describe('seal registry', () => {
 
       // 移交 after the election, with a witness (监交人)
       await step(page, 'hand_over', async (m) => {
-        await m.getByLabel('接收人 ID').fill(newKeeper.id);
+        await m.getByLabel('接收人（新保管人）').click();
+        await pickOption(page, '钱新任');
         await m.getByLabel('监交人').fill('赵书记');
         await m.getByLabel('备注').fill('村委换届后移交');
       });

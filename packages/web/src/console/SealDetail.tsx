@@ -234,7 +234,7 @@ function CustodyCard({ seal, onSaved }: { seal: Seal; onSaved: () => Promise<voi
 
   return (
     <Card title={<h2 className="cz-card-title">{t('seal.edit')}</h2>} size="small" className="cz-gap">
-      {!can(me, 'user.read') && <p className="cz-hint">{t('seal.idHint')}</p>}
+      {!can(me, 'user.read') && !can(me, 'seal.manage', seal.orgCode) && <p className="cz-hint">{t('seal.idHint')}</p>}
       <Form form={form} name="custody" layout="vertical" onFinish={save} key={seal.version}
         initialValues={{ name: seal.name, issuingAuthority: seal.issuingAuthority, keeperUserId: seal.keeperUserId ?? undefined, approverUserIds: seal.approverUserIds }}>
         <Row gutter={12}>
@@ -247,11 +247,11 @@ function CustodyCard({ seal, onSaved }: { seal: Seal; onSaved: () => Promise<voi
         </Row>
         {keeperEditable ? (
           <Form.Item name="keeperUserId" label={t('seal.keeperId')}>
-            <PersonField label={t('seal.keeperId')} />
+            <PersonField label={t('seal.keeperId')} pick={{ orgCode: seal.orgCode, typeCode: seal.typeCode, purpose: 'keeper' }} />
           </Form.Item>
         ) : <p className="cz-hint">{t('seal.keeperLocked')}</p>}
         <Form.Item name="approverUserIds" label={t('seal.approverIds')}>
-          <PersonField label={t('seal.approverIds')} multiple />
+          <PersonField label={t('seal.approverIds')} multiple pick={{ orgCode: seal.orgCode, typeCode: seal.typeCode, purpose: 'approver' }} />
         </Form.Item>
         {error && <Alert type="error" title={error} showIcon role="alert" data-testid="custody-error" style={{ marginBottom: 12 }} />}
         <Button htmlType="submit" loading={busy} data-testid="custody-save">{t('common.save')}</Button>
@@ -328,7 +328,7 @@ function ActionModal({ seal, action, onClose, onDone }: { seal: Seal; action: Se
         {action === 'hand_over' && (
           <>
             <Form.Item name="receiverUserId" label={t('seal.receiverId')} rules={[{ required: true, message: t('auth.required', { field: t('seal.receiverId') }) }]}>
-              <PersonField label={t('seal.receiverId')} />
+              <PersonField label={t('seal.receiverId')} pick={{ orgCode: seal.orgCode, typeCode: seal.typeCode, purpose: 'keeper' }} />
             </Form.Item>
             <Form.Item name="witnessName" label={t('seal.witness')} rules={req(t('seal.witness'))}><Input maxLength={50} /></Form.Item>
             <Form.Item name="handedAt" label={t('seal.handedAtOptional')}><Input type="datetime-local" /></Form.Item>

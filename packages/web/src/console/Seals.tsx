@@ -162,6 +162,8 @@ function CreateSeal({ types, onClose }: { types: SealType[]; onClose: () => void
   const { villages, towns } = useConsole();
   const { message } = App.useApp();
   const [form] = Form.useForm<CreateValues>();
+  const orgCode = Form.useWatch('orgCode', form);
+  const typeCode = Form.useWatch('typeCode', form);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const authority = towns[0] ? `${towns[0].name}人民政府` : '';
@@ -207,10 +209,10 @@ function CreateSeal({ types, onClose }: { types: SealType[]; onClose: () => void
           <Input maxLength={100} />
         </Form.Item>
         <Form.Item name="keeperUserId" label={t('seals.keeperId')}>
-          <PersonField label={t('seals.keeperId')} />
+          <PersonField label={t('seals.keeperId')} pick={{ orgCode, typeCode, purpose: 'keeper' }} />
         </Form.Item>
         <Form.Item name="approverUserIds" label={t('seals.approverIds')}>
-          <PersonField label={t('seals.approverIds')} multiple />
+          <PersonField label={t('seals.approverIds')} multiple pick={{ orgCode, typeCode, purpose: 'approver' }} />
         </Form.Item>
         {error && <Alert type="error" title={error} showIcon role="alert" data-testid="form-error" />}
       </Form>
