@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AuditEntry } from '../audit/audit-events.js';
+import { withActorNames, type AuditView } from '../audit/list-audit.js';
 import { requirePermission, scopesFor, type Actor } from '../auth/actor.js';
 import { AppError } from '../errors.js';
 import type { Deps, Page } from '../ports.js';
@@ -30,7 +30,7 @@ export interface SealDetail {
   keeperName: string | null;
   approverNames: string[];
   handovers: HandoverSlip[];
-  history: AuditEntry[];
+  history: AuditView[];
   /** Lifecycle steps the state allows now (the screen offers only these). */
   actions: SealAction[];
 }
@@ -46,7 +46,7 @@ export async function getSeal(deps: Deps, { actor, id }: { actor: Actor; id: str
       keeperName: await nameOf(seal.keeperUserId),
       approverNames: (await Promise.all(seal.approverUserIds.map(nameOf))).filter((n): n is string => n !== null),
       handovers: await tx.seals.handovers(id),
-      history: await tx.audit.list({ scopes: [''], targetType: 'seal', targetId: id, limit: 200 }),
+      history: await withActorNames(tx, await tx.audit.list({ scopes: [''], targetType: 'seal', targetId: id, limit: 200 })),
       actions: allowedActions(seal.status),
     };
   });

@@ -26,6 +26,7 @@ export const sealSchema = z.object({
 export const auditEntrySchema = z.object({
   seq: z.number(), at: z.string(), actorId: z.string(), action: z.string(), targetType: z.string(), targetId: z.string(),
   orgCode: z.string(), ip: z.string(), before: z.unknown(), after: z.unknown(), prevHash: z.string(), hash: z.string(),
+  actorName: z.string().nullable(),
 });
 
 export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), next: z.string().nullable() });

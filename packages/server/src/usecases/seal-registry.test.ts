@@ -367,6 +367,15 @@ for (const dialect of TEST_DIALECTS) {
       });
     });
 
+    describe('history names the people who acted', () => {
+      it('shows the officer\'s name on their step and none on the system\'s', async () => {
+        const seal = await issueSeal(env.deps, { actor: p.officer, input: { typeCode: 'village_committee', orgCode: DEMO_VILLAGE, issuingAuthority: AUTHORITY, approverUserIds: [] } });
+        const seeded = (await env.deps.uow.read((tx) => tx.seals.list({ scopes: [''], orgCode: DEMO_OTHER_VILLAGE, limit: 1 }))).items[0]!;
+        expect((await getSeal(env.deps, { actor: p.officer, id: seal.id })).history.map((h) => [h.action, h.actorName])).toEqual([['SEAL_ISSUED', '孙经管']]);
+        expect((await getSeal(env.deps, { actor: p.officer, id: seeded.id })).history.every((h) => h.actorId === 'system' && h.actorName === null)).toBe(true);
+      });
+    });
+
     describe('candidates for keeper and approver', () => {
       it('offers the village\'s keepers for a village seal and the station for a contract seal, never the other village', async () => {
         const names = async (typeCode: string, purpose: 'keeper' | 'approver', orgCode = DEMO_VILLAGE) =>
