@@ -104,13 +104,22 @@ for (const dialect of TEST_DIALECTS) {
       const province = path.join(REPO_ROOT, 'divisions', 'shandong', 'villages.csv.gz');
       const p = await cli(['import-divisions', province, '--town', '370921113'], env);
       expect(p.code, p.err).toBe(0);
-      expect(p.out).toBe(`imported ${province}: 0 new, 0 renamed, 48 unchanged units`);
+      expect(p.out.split('\n').at(-1)).toBe(`imported ${province}: 0 new, 0 renamed, 48 unchanged units`);
       const bad = await cli(['import-divisions', file, '--town', '3709'], env);
       expect(bad.code).toBe(2);
       expect(bad.err).toContain('--town 3709: a town code has 9 digits');
       const none = await cli(['import-divisions', file, '--town', '370921999'], env);
       expect(none.code).toBe(1);
       expect(none.err).toContain('no rows belong to town 370921999');
+    });
+
+    it('names the towns and counties of the province file from towns.csv and counties.csv beside it', async () => {
+      const province = path.join(REPO_ROOT, 'divisions', 'shandong', 'villages.csv.gz');
+      const r = await cli(['import-divisions', province, '--town', '370921102'], env);
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toContain('towns.csv and counties.csv');
+      const names = await database().db.selectFrom('org_units').select(['code', 'name']).where('code', 'in', ['370921102', '370921']).orderBy('code').execute();
+      expect(names).toEqual([{ code: '370921', name: '宁阳县' }, { code: '370921102', name: '东疏镇' }]);
     });
 
     it('a file that cannot be read is exit 2 with a clear message', async () => {

@@ -46,6 +46,9 @@ const schema = z.object({
   CUNZHANG_SEPARATE_APPROVAL_AND_CUSTODY: bool.default(true),
 });
 
+/** The names of every setting, for documentation checks. */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
+
 export interface Config {
   port: number;
   host: string;

@@ -48,3 +48,19 @@ function splitCsvLine(line: string): string[] {
   out.push(cur);
   return out;
 }
+
+/** Code → name from a CSV with `code` and `name` columns (the official towns.csv, counties.csv). */
+export function parseNameTable(text: string): Map<string, string> {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim() !== '');
+  const header = splitCsvLine(lines[0] ?? '').map((h) => h.trim().toLowerCase());
+  const [ci, ni] = [header.indexOf('code'), header.indexOf('name')];
+  if (ci < 0 || ni < 0) throw new AppError('VALIDATION', 'line 1: a name table needs "code" and "name" columns', { field: ci < 0 ? 'code' : 'name' });
+  const out = new Map<string, string>();
+  for (const line of lines.slice(1)) {
+    const cells = splitCsvLine(line);
+    const code = cells[ci]?.trim();
+    const name = cells[ni]?.trim();
+    if (code && name) out.set(code, name);
+  }
+  return out;
+}
