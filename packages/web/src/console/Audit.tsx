@@ -11,22 +11,25 @@ import { useActorNames } from './names';
 
 const PAGE = 100;
 
+/** An entry as the server sends it, with the actor's name when it knows one. */
+type Entry = AuditEntry & { actorName?: string | null };
 
 /** 审计日志: the hash-chained trail, newest first, and a check of the whole chain. */
 export default function Audit() {
   const { me, orgName } = useConsole();
   const { t } = useTranslation();
-  const [rows, setRows] = useState<AuditEntry[]>([]);
+  const [rows, setRows] = useState<Entry[]>([]);
   const [more, setMore] = useState(false);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const [verify, setVerify] = useState<VerifyResult | null>(null);
   const [verifying, setVerifying] = useState(false);
-  const names = useActorNames(rows.map((r) => r.actorId), can(me, 'user.read'));
+  // Names come with the entries; only entries without one are looked up (older servers).
+  const names = useActorNames(rows.filter((r) => !r.actorName).map((r) => r.actorId), can(me, 'user.read'));
 
   useEffect(() => {
     let live = true;
-    api.get<AuditEntry[]>(`/api/audit${qs({ limit: PAGE })}`)
+    api.get<Entry[]>(`/api/audit${qs({ limit: PAGE })}`)
       .then((r) => {
         if (!live) return;
         setRows(r);
@@ -44,7 +47,7 @@ export default function Audit() {
     if (!last) return;
     setLoading(true);
     try {
-      const r = await api.get<AuditEntry[]>(`/api/audit${qs({ limit: PAGE, before: last.seq })}`);
+      const r = await api.get<Entry[]>(`/api/audit${qs({ limit: PAGE, before: last.seq })}`);
       setRows((x) => [...x, ...r]);
       setMore(r.length === PAGE);
     } catch (e) {
@@ -66,7 +69,7 @@ export default function Audit() {
     }
   };
 
-  const columns: TableColumnsType<AuditEntry> = [
+  const columns: TableColumnsType<Entry> = [
     { key: 'seq', title: t('audit.seq'), dataIndex: 'seq', width: 70 },
     { key: 'at', title: t('audit.at'), render: (_: unknown, e) => formatTime(e.at) },
     { key: 'action', title: t('audit.action'), render: (_: unknown, e) => <span data-testid="audit-action" data-action={e.action}>{t(`events.${e.action}`, { defaultValue: e.action })}</span> },
@@ -74,7 +77,8 @@ export default function Audit() {
     { key: 'org', title: t('audit.org'), render: (_: unknown, e) => orgName(e.orgCode), responsive: ['sm'] },
     {
       key: 'actor', title: t('audit.actor'), responsive: ['lg'],
-      render: (_: unknown, e) => (e.actorId === 'system' ? t('seal.system') : names.get(e.actorId) ?? <span className="cz-mono">{e.actorId}</span>),
+      render: (_: unknown, e) => (e.actorId === 'system' ? t('seal.system')
+        : <span data-testid="audit-actor" title={e.actorId}>{e.actorName ?? names.get(e.actorId) ?? <span className="cz-mono">{e.actorId}</span>}</span>),
     },
     { key: 'ip', title: t('audit.ip'), dataIndex: 'ip', responsive: ['xl'] },
     { key: 'hash', title: t('audit.hash'), render: (_: unknown, e) => <span className="cz-mono" title={e.hash}>{e.hash.slice(0, 12)}…</span>, responsive: ['xl'] },
@@ -92,7 +96,7 @@ export default function Audit() {
           description={<span className="cz-mono">{t('audit.head')}：{verify.headHash}</span>} />
       )}
       {error && <Alert type="error" title={error} showIcon role="alert" style={{ marginBottom: 12 }} />}
-      <Table<AuditEntry> className="cz-table" rowKey="seq" columns={columns} dataSource={rows} loading={loading} pagination={false}
+      <Table<Entry> className="cz-table" rowKey="seq" columns={columns} dataSource={rows} loading={loading} pagination={false}
         size="small" aria-label={t('audit.list')} data-testid="audit-table" locale={{ emptyText: t('common.empty') }} />
       <div className="cz-more">
         <span role="status">{t('common.shown', { n: rows.length })}</span>

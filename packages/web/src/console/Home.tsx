@@ -1,11 +1,12 @@
-import { Card, Col, Descriptions, Row, Statistic, Tag } from 'antd';
+import { App, Button, Card, Col, Descriptions, Row, Statistic, Tag } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../lib/api';
 import { linkClick } from '../lib/router';
-import { can, firstRole, SEAL_STATUSES, type Page, type Seal } from '../lib/types';
+import { can, firstRole, SEAL_STATUSES, type Me, type Page, type Seal } from '../lib/types';
 import { StatusTag } from './bits';
 import { useConsole } from './context';
+import { TotpEnrol } from './TotpEnrol';
 
 /** An accent per role, so each workbench is recognisable at a glance. */
 const ROLE_ACCENT: Record<string, string> = {
@@ -18,8 +19,23 @@ interface Tile { key: string; href: string; title: string; body: string }
 
 /** 工作台: who you are, what you hold, and the screens your permissions open. */
 export function Home() {
-  const { me, orgName } = useConsole();
+  const { me: loaded, orgName } = useConsole();
   const { t } = useTranslation();
+  const { message } = App.useApp();
+  // The console's `me` comes from the log-in; after enrolling a second factor the home
+  // re-reads /api/me itself so the account card shows the new state.
+  const [fresh, setFresh] = useState<Me | null>(null);
+  const me = fresh ?? loaded;
+  const [enrolling, setEnrolling] = useState(false);
+  const enabled = async () => {
+    setEnrolling(false);
+    void message.success(t('home.totpEnabledDone'));
+    try {
+      setFresh(await api.get<Me>('/api/me'));
+    } catch {
+      setFresh({ ...me, user: { ...me.user, totpEnabled: true } });
+    }
+  };
   const role = firstRole(me);
   const roleLabel = t(`roles.${role}`);
   const accent = ROLE_ACCENT[role] ?? '#595959';
@@ -58,8 +74,18 @@ export function Home() {
             <Descriptions column={1} size="small" items={[
               { key: 'phone', label: t('home.phone'), children: me.user.phoneMasked },
               { key: 'unit', label: t('people.unit'), children: orgName(me.user.homeOrgCode) },
-              { key: 'totp', label: t('people.totp'), children: me.user.totpEnabled ? t('home.totpOn') : t('home.totpOff') },
+              {
+                key: 'totp', label: t('people.totp'),
+                children: (
+                  <span data-testid="totp-state" data-enabled={String(me.user.totpEnabled)}>
+                    {me.user.totpEnabled ? t('home.totpOn') : t('home.totpOff')}
+                  </span>
+                ),
+              },
             ]} />
+            {!me.user.totpEnabled && (
+              <Button onClick={() => setEnrolling(true)} data-testid="totp-enable" style={{ marginTop: 8 }}>{t('home.totpEnable')}</Button>
+            )}
           </Card>
         </Col>
       </Row>
@@ -82,6 +108,7 @@ export function Home() {
       </section>
 
       {can(me, 'seal.read') && <SealOverview />}
+      {enrolling && <TotpEnrol onClose={() => setEnrolling(false)} onEnabled={enabled} />}
     </div>
   );
 }
