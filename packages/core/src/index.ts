@@ -26,3 +26,6 @@ export * from './seal/hand-over-seal.js';
 export * from './seal/query-seals.js';
 export * from './seal/seal-name.js';
 export * from './seal/seal-candidates.js';
+export * from './time/day-window.js';
+export * from './application/matters.js';
+export * from './application/application.js';

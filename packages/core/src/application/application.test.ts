@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../errors.js';
+import { assertMayDecide, checkImpression, type ApplicationFacts, type Decider, type SealFacts } from './application.js';
+
+const app = (p: Partial<ApplicationFacts> = {}): ApplicationFacts => ({
+  status: 'pending', route: 'approver', applicantUserId: 'villager', clerkUserId: 'clerk', impressions: 2, pages: 1, resolutionAttached: false, ...p,
+});
+const seal: SealFacts = { keeperUserId: 'keeper', approverUserIds: ['secretary'], usable: true };
+const who = (userId: string, p: Partial<Decider> = {}): Decider => ({ userId, deputyFor: [], isTownLeader: false, ...p });
+const policy = { separateApprovalAndCustody: true, maxImpressions: 20 };
+
+function refusal(fn: () => void): AppError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof AppError) return e;
+    throw e;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('who may decide a seal-use application', () => {
+  it('lets the seal\'s approver approve an approver matter', () => {
+    expect(() => assertMayDecide(app(), seal, who('secretary'), policy)).not.toThrow();
+  });
+
+  it('never lets applicants or the clerk who filed it decide their own', () => {
+    for (const id of ['villager', 'clerk']) {
+      expect(refusal(() => assertMayDecide(app(), { ...seal, approverUserIds: [id] }, who(id), policy)).message).toMatch(/own application/);
+    }
+  });
+
+  it('keeps approval and custody apart unless the town turns the rule off', () => {
+    const both = { ...seal, approverUserIds: ['keeper'] };
+    expect(refusal(() => assertMayDecide(app(), both, who('keeper'), policy)).message).toMatch(/审批与保管分开/);
+    expect(() => assertMayDecide(app(), both, who('keeper'), { ...policy, separateApprovalAndCustody: false })).not.toThrow();
+  });
+
+  it('lets the keeper stamp the direct list on review, and a named deputy stand in for the approver', () => {
+    expect(() => assertMayDecide(app({ route: 'keeper' }), seal, who('keeper'), policy)).not.toThrow();
+    expect(refusal(() => assertMayDecide(app(), seal, who('deputy'), policy)).code).toBe('FORBIDDEN');
+    expect(() => assertMayDecide(app(), seal, who('deputy', { deputyFor: ['secretary'] }), policy)).not.toThrow();
+  });
+
+  it('sends major matters to the town leader and needs a resolution where the route says so', () => {
+    expect(refusal(() => assertMayDecide(app({ route: 'leader' }), seal, who('secretary'), policy)).message).toMatch(/town leader/);
+    expect(() => assertMayDecide(app({ route: 'leader' }), seal, who('leader', { isTownLeader: true }), policy)).not.toThrow();
+    expect(refusal(() => assertMayDecide(app({ route: 'resolution' }), seal, who('secretary'), policy)).message).toMatch(/resolution/);
+    expect(() => assertMayDecide(app({ route: 'resolution', resolutionAttached: true }), seal, who('secretary'), policy)).not.toThrow();
+  });
+
+  it('refuses deciding twice, a seal out of use, zero pages and impressions out of bounds', () => {
+    expect(refusal(() => assertMayDecide(app({ status: 'approved' }), seal, who('secretary'), policy)).code).toBe('ILLEGAL_TRANSITION');
+    expect(refusal(() => assertMayDecide(app(), { ...seal, usable: false }, who('secretary'), policy)).message).toMatch(/not in use/);
+    expect(refusal(() => assertMayDecide(app({ pages: 0 }), seal, who('secretary'), policy)).message).toMatch(/严禁空白盖章/);
+    for (const impressions of [0, -1, 21]) {
+      expect(refusal(() => assertMayDecide(app({ impressions }), seal, who('secretary'), policy)).message).toMatch(/between 1 and 20/);
+    }
+  });
+});
+
+describe('an impression under an authorization', () => {
+  const terms = { impressionsAllowed: 2, validFrom: '2026-11-27T01:00:00.000Z', validUntil: '2026-11-27T16:00:00.000Z', pages: [] };
+  const at = new Date('2026-11-27T05:00:00Z');
+  it('is allowed inside the window and the count', () => {
+    expect(checkImpression(terms, 0, at, false)).toEqual({ ok: true });
+    expect(checkImpression(terms, 1, at, false)).toEqual({ ok: true });
+  });
+  it('names why it is not', () => {
+    expect(checkImpression(terms, 2, at, false)).toEqual({ ok: false, reason: 'over_count' });
+    expect(checkImpression(terms, 0, new Date('2026-11-27T16:00:00Z'), false)).toEqual({ ok: false, reason: 'expired' });
+    expect(checkImpression(terms, 0, new Date('2026-11-27T00:59:59Z'), false)).toEqual({ ok: false, reason: 'not_yet_valid' });
+    expect(checkImpression(terms, 0, at, true)).toEqual({ ok: false, reason: 'revoked' });
+  });
+});
