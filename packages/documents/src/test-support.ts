@@ -1,0 +1,56 @@
+// Helpers for the documents tests: rasterise PDFs the way a machine without Chinese fonts
+// would, and count ink. Not exported from index.ts.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { PDFDict, type PDFDocument, PDFName } from 'pdf-lib';
+import sharp from 'sharp';
+
+const run = promisify(execFile);
+
+/**
+ * Renders one page with poppler under an empty fontconfig, so any text that relies on a
+ * system font instead of the embedded one comes out blank — the failure this package guards.
+ */
+export async function renderPageToPng(pdf: Uint8Array, page: number, dpi = 60): Promise<Buffer> {
+  const dir = await mkdtemp(join(tmpdir(), 'cunzhang-doc-'));
+  try {
+    const conf = join(dir, 'fonts.conf');
+    await writeFile(conf, '<?xml version="1.0"?>\n<fontconfig></fontconfig>\n');
+    await writeFile(join(dir, 'in.pdf'), pdf);
+    await run('pdftoppm', ['-r', String(dpi), '-png', '-f', String(page), '-l', String(page), '-singlefile', join(dir, 'in.pdf'), join(dir, 'out')], {
+      env: { ...process.env, FONTCONFIG_FILE: conf, FONTCONFIG_PATH: dir },
+    });
+    return await readFile(join(dir, 'out.png'));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Dark pixels (grey < 128) in a horizontal band given as fractions of the page height. */
+export async function darkPixelsInBand(png: Buffer, fromTop: number, toTop: number): Promise<number> {
+  const { data, info } = await sharp(png).greyscale().raw().toBuffer({ resolveWithObject: true });
+  const start = Math.floor(info.height * fromTop);
+  const end = Math.ceil(info.height * toTop);
+  let dark = 0;
+  for (let y = start; y < end; y += 1) {
+    for (let x = 0; x < info.width; x += 1) {
+      if ((data[(y * info.width + x) * info.channels] ?? 255) < 128) dark += 1;
+    }
+  }
+  return dark;
+}
+
+/** The BaseFont names of every font object in the document. */
+export function fontNames(doc: PDFDocument): string[] {
+  const names: string[] = [];
+  for (const [, obj] of doc.context.enumerateIndirectObjects()) {
+    if (obj instanceof PDFDict && obj.get(PDFName.of('Type')) === PDFName.of('Font')) {
+      const base = obj.get(PDFName.of('BaseFont'));
+      if (base instanceof PDFName) names.push(base.decodeText());
+    }
+  }
+  return names;
+}
