@@ -4,8 +4,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['e2e/**/*.e2e.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // The axe sweeps visit a dozen screens at two widths: generous, so a loaded machine does not fail them.
+    testTimeout: 240_000,
+    hookTimeout: 120_000,
     fileParallelism: false,
     pool: 'forks',
     reporters: ['default'],
