@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import fontkit from '@pdf-lib/fontkit';
-import { type PDFDocument, type PDFFont } from 'pdf-lib';
+import { type PDFDocument, type PDFFont, PDFHexString } from 'pdf-lib';
 import subsetFont from 'subset-font';
 
 export type FontWeight = 400 | 700;
@@ -85,6 +85,37 @@ export async function embedChineseFont(pdfDoc: PDFDocument, text: string, weight
   const bytes = await subsetFor(text, weight);
   pdfDoc.registerFontkit(fontkit);
   return pdfDoc.embedFont(bytes, { subset: false });
+}
+
+/**
+ * Like embedChineseFont, plus an encoder that maps text to glyph ids through the cmap
+ * directly. pdf-lib's encodeText runs a fontkit layout per string, which dominates the time
+ * of a thousand-row ledger; the subset has no layout features, so the cmap alone is exact.
+ */
+export async function embedChineseFontWithEncoder(
+  pdfDoc: PDFDocument,
+  text: string,
+  weight: FontWeight,
+): Promise<{ font: PDFFont; encode: (text: string) => PDFHexString }> {
+  const bytes = await subsetFor(text, weight);
+  pdfDoc.registerFontkit(fontkit);
+  const font = await pdfDoc.embedFont(bytes, { subset: false });
+  // Same bytes as the embedded font, so glyph ids agree with what pdf-lib writes in /W.
+  const parsed = fontkit.create(bytes);
+  const hexByChar = new Map<string, string>();
+  const encode = (value: string) => {
+    let hex = '';
+    for (const ch of value) {
+      let h = hexByChar.get(ch);
+      if (h === undefined) {
+        h = parsed.glyphForCodePoint(ch.codePointAt(0) ?? 0).id.toString(16).padStart(4, '0');
+        hexByChar.set(ch, h);
+      }
+      hex += h;
+    }
+    return PDFHexString.of(hex);
+  };
+  return { font, encode };
 }
 
 /**

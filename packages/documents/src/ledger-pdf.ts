@@ -18,11 +18,11 @@ import {
   setFontAndSize,
   setLineWidth,
   setStrokingRgbColor,
-  setTextMatrix,
+  moveText,
   showText,
   stroke,
 } from 'pdf-lib';
-import { charWidthMeasurer, embedChineseFont } from './font.js';
+import { charWidthMeasurer, embedChineseFontWithEncoder } from './font.js';
 import { maskText } from './mask.js';
 import { A4_LANDSCAPE, printable, setMetadata } from './pdf-common.js';
 import { type Measure, wrapText } from './wrap.js';
@@ -117,10 +117,12 @@ export async function renderLedgerPdf(input: LedgerPdfInput): Promise<Uint8Array
   const pdfDoc = await PDFDocument.create();
   setMetadata(pdfDoc, { title, subject: subtitle, createdAt: input.generatedAt });
   const regularText = [subtitle, generated, '第页共无记录/', ...rows.flat()].join('');
-  const [regular, bold] = await Promise.all([
-    embedChineseFont(pdfDoc, regularText, 400),
-    embedChineseFont(pdfDoc, title + headers.join(''), 700),
+  const [regularFont, boldFont] = await Promise.all([
+    embedChineseFontWithEncoder(pdfDoc, regularText, 400),
+    embedChineseFontWithEncoder(pdfDoc, title + headers.join(''), 700),
   ]);
+  const regular = regularFont.font;
+  const bold = boldFont.font;
 
   const totalWeight = input.columns.reduce((s, c) => s + Math.max(c.width, 0), 0) || 1;
   const widths = input.columns.map((c) => (TABLE_W * Math.max(c.width, 0)) / totalWeight);
@@ -136,8 +138,8 @@ export async function renderLedgerPdf(input: LedgerPdfInput): Promise<Uint8Array
   const pages = paginate(laidOut.map((r) => r.height), available);
 
   const encoders = new Map<PDFFont, (text: string) => PDFHexString>([
-    [regular, cachedEncoder(regular)],
-    [bold, cachedEncoder(bold)],
+    [regular, regularFont.encode],
+    [bold, boldFont.encode],
   ]);
   pages.forEach((rowIndexes, p) => {
     const page = pdfDoc.addPage(A4_LANDSCAPE);
@@ -148,15 +150,20 @@ export async function renderLedgerPdf(input: LedgerPdfInput): Promise<Uint8Array
     let y = G.tableTop;
     y = table.row(header, widths, y, bold, true);
     if (laidOut.length === 0) {
+      // One full-width row: the column dividers stop at the header.
+      table.columns(widths, G.tableTop, y);
       const empty = '无记录';
-      const h = ledgerRowHeight(1);
-      table.box(y, y - h, []);
+      const bottom = y - ledgerRowHeight(1);
+      table.horizontal(bottom);
       table.text(regular, empty, G.marginX + (TABLE_W - measure(empty)) / 2, y - G.cellPaddingY - G.cellSize, GREY_RGB);
+      y = bottom;
     }
     for (const i of rowIndexes) {
       const row = laidOut[i];
       if (row) y = table.row(row, widths, y, regular, false);
     }
+    if (laidOut.length > 0) table.columns(widths, G.tableTop, y);
+    table.outline(G.tableTop, y);
     table.finish();
     const footer = `第 ${p + 1} 页 / 共 ${pages.length} 页`;
     page.drawText(footer, { x: (PAGE_W - charWidthMeasurer(regular, 9)(footer)) / 2, y: 20, size: 9, font: regular, color: GREY });
@@ -194,26 +201,17 @@ type Rgb = [number, number, number];
 const TEXT_RGB: Rgb = [0.08, 0.08, 0.08];
 const GREY_RGB: Rgb = [0.4, 0.4, 0.4];
 
-// Ledgers repeat the same names, seals and matters on every page; encoding (a fontkit
-// layout per string) is worth remembering.
-function cachedEncoder(font: PDFFont): (text: string) => PDFHexString {
-  const cache = new Map<string, PDFHexString>();
-  return (text) => {
-    let hex = cache.get(text);
-    if (!hex) {
-      hex = font.encodeText(text);
-      cache.set(text, hex);
-    }
-    return hex;
-  };
-}
-
 /** Collects a page's table as fills, one stroked path of borders, and one text object. */
 class TableWriter {
   private readonly fills: PDFOperator[] = [];
   private readonly lines: PDFOperator[] = [];
   private readonly texts: PDFOperator[] = [];
   private readonly fontKeys = new Map<PDFFont, PDFName>();
+  // Text state carried between lines so each line costs one Td and one Tj.
+  private currentFont: PDFFont | undefined;
+  private currentColor: Rgb | undefined;
+  private lineX = 0;
+  private lineY = 0;
 
   constructor(
     private readonly page: PDFPage,
@@ -224,24 +222,35 @@ class TableWriter {
   row(row: LaidOutRow, widths: number[], top: number, font: PDFFont, isHeader: boolean): number {
     const bottom = top - row.height;
     if (isHeader) this.fills.push(rectangle(G.marginX, bottom, TABLE_W, row.height));
-    const dividers: number[] = [];
     let x = G.marginX;
     row.cells.forEach((lines, c) => {
       const w = widths[c] ?? 0;
-      if (c > 0) dividers.push(x);
       lines.forEach((line, i) => {
         const textX = isHeader ? x + (w - font.widthOfTextAtSize(line, G.cellSize)) / 2 : x + G.cellPaddingX;
         this.text(font, line, textX, top - G.cellPaddingY - G.cellSize - i * G.lineHeight + 0.5, TEXT_RGB);
       });
       x += w;
     });
-    this.box(top, bottom, dividers);
+    this.horizontal(bottom);
     return bottom;
   }
 
-  box(top: number, bottom: number, dividers: number[]): void {
+  // Rows share their column boundaries, so borders are drawn once per page rather than per
+  // cell: one rule under each row, the dividers and the outline top to bottom.
+  horizontal(y: number): void {
+    this.lines.push(moveTo(G.marginX, y), lineTo(G.marginX + TABLE_W, y));
+  }
+
+  columns(widths: number[], top: number, bottom: number): void {
+    let x = G.marginX;
+    widths.slice(0, -1).forEach((w) => {
+      x += w;
+      this.lines.push(moveTo(x, top), lineTo(x, bottom));
+    });
+  }
+
+  outline(top: number, bottom: number): void {
     this.lines.push(rectangle(G.marginX, bottom, TABLE_W, top - bottom));
-    for (const x of dividers) this.lines.push(moveTo(x, top), lineTo(x, bottom));
   }
 
   text(font: PDFFont, text: string, x: number, y: number, color: Rgb): void {
@@ -251,7 +260,21 @@ class TableWriter {
       this.fontKeys.set(font, key);
     }
     const encode = this.encoders.get(font) ?? ((t: string) => font.encodeText(t));
-    this.texts.push(setFontAndSize(key, G.cellSize), setFillingRgbColor(...color), setTextMatrix(1, 0, 0, 1, x, y), showText(encode(text)));
+    if (font !== this.currentFont) {
+      this.texts.push(setFontAndSize(key, G.cellSize));
+      this.currentFont = font;
+    }
+    if (color !== this.currentColor) {
+      this.texts.push(setFillingRgbColor(...color));
+      this.currentColor = color;
+    }
+    // Td is relative to the previous line's start; rounding keeps the stream short.
+    const round = (n: number) => Math.round(n * 100) / 100;
+    const tx = round(x);
+    const ty = round(y);
+    this.texts.push(moveText(round(tx - this.lineX), round(ty - this.lineY)), showText(encode(text)));
+    this.lineX = tx;
+    this.lineY = ty;
   }
 
   finish(): void {

@@ -29,6 +29,18 @@ export async function renderPageToPng(pdf: Uint8Array, page: number, dpi = 60): 
   }
 }
 
+/** The text poppler extracts (through the fonts' ToUnicode maps), pages split on form feeds. */
+export async function pdfTextPages(pdf: Uint8Array): Promise<string[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'cunzhang-doc-'));
+  try {
+    await writeFile(join(dir, 'in.pdf'), pdf);
+    const { stdout } = await run('pdftotext', ['-enc', 'UTF-8', join(dir, 'in.pdf'), '-'], { maxBuffer: 64 * 1024 * 1024 });
+    return stdout.split('\f').slice(0, -1);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 /** Dark pixels (grey < 128) in a horizontal band given as fractions of the page height. */
 export async function darkPixelsInBand(png: Buffer, fromTop: number, toTop: number): Promise<number> {
   const { data, info } = await sharp(png).greyscale().raw().toBuffer({ resolveWithObject: true });
