@@ -29,3 +29,6 @@ export * from './seal/seal-candidates.js';
 export * from './time/day-window.js';
 export * from './application/matters.js';
 export * from './application/application.js';
+export * from './application/records.js';
+export * from './application/submit-application.js';
+export * from './application/decide-application.js';

@@ -1,6 +1,8 @@
 import type { AuditEntry, AuditInput } from './audit/audit-events.js';
 import type { Grant } from './auth/actor.js';
 import type { OrgUnit } from './org/org.js';
+import type { ApplicationStatus } from './application/application.js';
+import type { Application, Authorization, Delegation } from './application/records.js';
 import type { Role } from './roles.js';
 import type { HandoverSlip, Seal, SealStatus, SealType } from './seal/seal.js';
 import type { User } from './user/user.js';
@@ -101,6 +103,31 @@ export interface AuditRepo {
   list(filter: AuditFilter): Promise<AuditEntry[]>;
 }
 
+export interface ApplicationFilter {
+  scopes: string[];
+  /** Only this applicant's (or clerk's) own applications. */
+  mineUserId?: string;
+  status?: ApplicationStatus;
+  sealIds?: string[];
+  limit: number;
+  /** Keyset cursor (newest first). */
+  cursor?: string;
+}
+
+export interface ApplicationRepo {
+  get(id: string): Promise<Application | null>;
+  insert(app: Application): Promise<void>;
+  /** Optimistic update: CONFLICT when `expectedVersion` is stale (e.g. two approvers at once). */
+  update(id: string, expectedVersion: number, patch: Partial<Omit<Application, 'id' | 'createdAt' | 'version' | 'pages'>>): Promise<Application>;
+  list(filter: ApplicationFilter): Promise<Page<Application>>;
+  insertAuthorization(a: Authorization): Promise<void>;
+  authorizationOf(applicationId: string): Promise<Authorization | null>;
+  updateAuthorization(id: string, expectedVersion: number, patch: Partial<Pick<Authorization, 'status' | 'revokedAt' | 'impressionsUsed'>>): Promise<Authorization>;
+  insertDelegation(d: Delegation): Promise<void>;
+  /** Approvers for whom `deputyUserId` may decide at `at`. */
+  deputyFor(deputyUserId: string, at: string): Promise<Delegation[]>;
+}
+
 /** All repositories, bound to one transaction. */
 export interface Tx {
   orgs: OrgRepo;
@@ -110,6 +137,7 @@ export interface Tx {
   seals: SealRepo;
   sealTypes: SealTypeRepo;
   audit: AuditRepo;
+  applications: ApplicationRepo;
 }
 
 export interface UnitOfWork {
@@ -158,6 +186,12 @@ export interface SecurityPolicy {
   minPasswordLength: number;
   /** 审批与保管分开: a seal's keeper may not also be one of its approvers. On by default. */
   separateApprovalAndCustody: boolean;
+  /** Most impressions one application may ask for. */
+  maxImpressions: number;
+  /** Most photographed pages one application may carry. */
+  maxPages: number;
+  /** IANA zone of day boundaries (CUNZHANG_TZ): an approval is valid to the end of the local day. */
+  timeZone: string;
 }
 
 export interface Deps {

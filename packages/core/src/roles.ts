@@ -31,18 +31,21 @@ export const PERMISSIONS = [
   'role.grant',
   'user.unlock',
   'audit.read',
+  'application.create', // apply to use a seal (for oneself, or for a villager at the service point)
+  'application.decide', // approve or reject applications routed to one
+  'application.read', // read applications and their pages in one's units
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  applicant: ['org.read'],
-  service_clerk: ['org.read', 'seal.read'],
-  seal_keeper: ['org.read', 'seal.read'],
-  village_approver: ['org.read', 'seal.read'],
-  station_officer: ['org.read', 'seal.read', 'seal.manage'],
-  town_leader: ['org.read', 'seal.read', 'seal.manage'],
-  supervisor: ['org.read', 'seal.read', 'audit.read', 'user.read'],
-  auditor: ['org.read', 'seal.read'],
+  applicant: ['org.read', 'application.create'],
+  service_clerk: ['org.read', 'seal.read', 'application.create', 'application.read'],
+  seal_keeper: ['org.read', 'seal.read', 'application.decide', 'application.read'],
+  village_approver: ['org.read', 'seal.read', 'application.decide', 'application.read'],
+  station_officer: ['org.read', 'seal.read', 'seal.manage', 'application.decide', 'application.read'],
+  town_leader: ['org.read', 'seal.read', 'seal.manage', 'application.decide', 'application.read'],
+  supervisor: ['org.read', 'seal.read', 'audit.read', 'user.read', 'application.read'],
+  auditor: ['org.read', 'seal.read', 'application.read'],
   sys_admin: ['org.read', 'org.import', 'sealtype.manage', 'user.read', 'user.create', 'user.disable'],
   sec_admin: ['org.read', 'user.read', 'role.grant', 'user.unlock'],
   audit_admin: ['org.read', 'user.read', 'audit.read'],

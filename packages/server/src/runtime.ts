@@ -50,6 +50,9 @@ export async function openRuntime(config: Readonly<Config>): Promise<Runtime> {
       sessionHours: config.sessionHours,
       minPasswordLength: 8,
       separateApprovalAndCustody: config.separateApprovalAndCustody,
+      maxImpressions: 50,
+      maxPages: 50,
+      timeZone: config.tz,
     },
   };
   await ensureBuiltinSealTypes(deps.uow);

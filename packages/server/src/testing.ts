@@ -42,6 +42,7 @@ export async function openTestEnv(dialect: Dialect, opts: { demo?: boolean; env?
     policy: {
       maxFailedLogins: config.maxFailedLogins, lockoutMinutes: config.lockoutMinutes, sessionHours: config.sessionHours,
       minPasswordLength: 8, separateApprovalAndCustody: config.separateApprovalAndCustody,
+      maxImpressions: 50, maxPages: 50, timeZone: config.tz,
     },
   };
   await ensureBuiltinSealTypes(deps.uow);

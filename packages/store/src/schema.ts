@@ -25,7 +25,26 @@ export interface AuditLogTable {
 /** One row: the chain head, locked by each append so concurrent writers serialise. */
 export interface AuditHeadTable { id: number; seq: number; hash: string }
 
+export interface ApplicationsTable {
+  id: string; seal_id: string; org_code: string; matter_code: string; route: string; reason: string; document_title: string;
+  copies: number; impressions: number; applicant_user_id: string; on_behalf_of_name: string | null; clerk_user_id: string | null;
+  contract_words: string; resolution_blob: string | null; status: string; decided_by: string | null; decided_for_user_id: string | null;
+  decided_at: string | null; opinion: string | null; created_at: string; updated_at: string; version: number;
+}
+export interface ApplicationPagesTable { application_id: string; page_no: number; blob_key: string; thumb_key: string; sm3: string; phash: string }
+export interface AuthorizationsTable {
+  id: string; application_id: string; seal_id: string; device_id: string | null; impressions_allowed: number; impressions_used: number;
+  valid_from: string; valid_until: string; status: string; revoked_at: string | null; pages: string; created_at: string; version: number;
+}
+export interface DelegationsTable {
+  id: string; approver_user_id: string; deputy_user_id: string; org_code: string; valid_from: string; valid_until: string; created_at: string;
+}
+
 export interface DB {
+  applications: ApplicationsTable;
+  application_pages: ApplicationPagesTable;
+  authorizations: AuthorizationsTable;
+  delegations: DelegationsTable;
   org_units: OrgUnitsTable;
   users: UsersTable;
   role_grants: GrantsTable;

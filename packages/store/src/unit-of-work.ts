@@ -1,6 +1,7 @@
 import type { Tx, UnitOfWork } from '@cunzhang/core';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './database.js';
+import { applicationRepo } from './repos/application-repo.js';
 import { auditRepo } from './repos/audit-repo.js';
 import type { Ctx } from './repos/common.js';
 import { orgRepo } from './repos/org-repo.js';
@@ -11,7 +12,7 @@ import type { DB } from './schema.js';
 export function repositories(ctx: Ctx): Tx {
   return {
     orgs: orgRepo(ctx), users: userRepo(ctx), grants: grantRepo(ctx), sessions: sessionRepo(ctx),
-    seals: sealRepo(ctx), sealTypes: sealTypeRepo(ctx), audit: auditRepo(ctx),
+    seals: sealRepo(ctx), sealTypes: sealTypeRepo(ctx), audit: auditRepo(ctx), applications: applicationRepo(ctx),
   };
 }
 

@@ -59,6 +59,15 @@ describe('who may decide a seal-use application', () => {
   });
 });
 
+describe('a rejection', () => {
+  it('needs only the right person, not the resolution, pages or a usable seal', () => {
+    const bare = app({ route: 'resolution', pages: 0, impressions: 0 });
+    expect(() => assertMayDecide(bare, { ...seal, usable: false }, who('secretary'), policy, 'reject')).not.toThrow();
+    expect(refusal(() => assertMayDecide(bare, seal, who('villager'), policy, 'reject')).message).toMatch(/own application/);
+    expect(refusal(() => assertMayDecide(app({ status: 'rejected' }), seal, who('secretary'), policy, 'reject')).code).toBe('ILLEGAL_TRANSITION');
+  });
+});
+
 describe('an impression under an authorization', () => {
   const terms = { impressionsAllowed: 2, validFrom: '2026-11-27T01:00:00.000Z', validUntil: '2026-11-27T16:00:00.000Z', pages: [] };
   const at = new Date('2026-11-27T05:00:00Z');

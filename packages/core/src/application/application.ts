@@ -49,13 +49,13 @@ export interface DecisionPolicy {
  * Checks that `decider` may approve the application now; the reason names the rule when not.
  * Rejection is allowed to the same people (and never to the applicant).
  */
-export function assertMayDecide(app: ApplicationFacts, seal: SealFacts, decider: Decider, policy: DecisionPolicy): void {
+export function assertMayDecide(app: ApplicationFacts, seal: SealFacts, decider: Decider, policy: DecisionPolicy, decision: 'approve' | 'reject' = 'approve'): void {
   const refuse = (message: string, code: 'RULE_VIOLATION' | 'FORBIDDEN' | 'ILLEGAL_TRANSITION' = 'RULE_VIOLATION'): never => {
     throw new AppError(code, message);
   };
   if (app.status !== 'pending') refuse(`the application is ${app.status} already: it can be decided only once`, 'ILLEGAL_TRANSITION');
   if (decider.userId === app.applicantUserId || decider.userId === app.clerkUserId) refuse('nobody approves their own application');
-  if (!seal.usable) refuse('the seal is not in use (suspended, void or retired): it cannot be authorised');
+  if (decision === 'approve' && !seal.usable) refuse('the seal is not in use (suspended, void or retired): it cannot be authorised');
   const isKeeper = seal.keeperUserId === decider.userId;
   const isApprover = seal.approverUserIds.includes(decider.userId) || decider.deputyFor.some((a) => seal.approverUserIds.includes(a));
   switch (app.route) {
@@ -71,6 +71,8 @@ export function assertMayDecide(app: ApplicationFacts, seal: SealFacts, decider:
       if (!decider.isTownLeader) refuse('this matter needs the town leader in charge (分管领导)', 'FORBIDDEN');
       break;
   }
+  // What makes an approval safe; a rejection needs none of it.
+  if (decision === 'reject') return;
   if (app.route === 'resolution' && !app.resolutionAttached) {
     refuse('this matter needs a villagers\' (representatives\') meeting resolution attached before it can be approved');
   }

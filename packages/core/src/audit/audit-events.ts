@@ -24,6 +24,12 @@ export const AUDIT_EVENTS = {
   SEAL_SUSPENDED: 'A seal was suspended from use, with the reason.',
   SEAL_DECLARED_LOST: 'A seal was declared lost and void (遗失作废).',
   SEAL_RETIRED: 'A seal was retired: sealed or destroyed by at least two people.',
+  APPLICATION_SUBMITTED: 'An application to use a seal was filed with its photographed pages.',
+  APPLICATION_APPROVED: 'An application was approved, with an opinion; an authorization was created.',
+  APPLICATION_REJECTED: 'An application was rejected, with an opinion.',
+  APPLICATION_WITHDRAWN: 'The applicant withdrew a pending application.',
+  AUTHORIZATION_REVOKED: 'An unused authorization was revoked before any impression.',
+  DELEGATION_CREATED: 'An approver named a deputy to decide for them during a period.',
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_EVENTS;
@@ -32,7 +38,7 @@ export const AUDIT_ACTIONS = Object.keys(AUDIT_EVENTS) as AuditAction[];
 export interface AuditInput {
   actorId: string;
   action: AuditAction;
-  targetType: 'org' | 'user' | 'seal' | 'seal_type' | 'session';
+  targetType: 'org' | 'user' | 'seal' | 'seal_type' | 'session' | 'application' | 'delegation';
   targetId: string;
   /** The unit the target belongs to, so scoped readers can filter the trail. */
   orgCode: string;

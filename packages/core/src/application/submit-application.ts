@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { record } from '../audit/record.js';
+import { hasPermission, requirePermission, type Actor } from '../auth/actor.js';
+import { AppError, notFound } from '../errors.js';
+import { isWithin } from '../org/org-code.js';
+import type { Deps } from '../ports.js';
+import { isUsable } from '../seal/seal.js';
+import { parseInput } from '../validate.js';
+import { DEFAULT_MATTERS, routeApplication } from './matters.js';
+import type { Application } from './records.js';
+
+const hex = (n: number) => z.string().regex(new RegExp(`^[0-9a-f]{${n}}$`));
+
+export const submitApplicationInput = z.strictObject({
+  sealId: z.string().min(1).max(40),
+  matterCode: z.string().min(1).max(40),
+  reason: z.string().trim().min(2, 'give the reason (事由)').max(500),
+  documentTitle: z.string().trim().min(1).max(200),
+  copies: z.number().int().min(1).max(100),
+  impressions: z.number().int().min(1, 'at least one impression').max(1000),
+  /** Already taken in by the edge (stored, thumbnailed, fingerprinted), in page order. */
+  pages: z.array(z.strictObject({ blobKey: hex(64), thumbKey: hex(64), sm3: hex(64), phash: hex(16) })).min(1, 'photograph every page to be stamped: at least one page'),
+  /** The villager a service-point clerk applies for. */
+  onBehalfOfName: z.string().trim().min(1).max(50).optional(),
+  /** Photo or scan of the meeting resolution, when the matter needs one. */
+  resolutionBlob: hex(64).optional(),
+});
+
+/** 用印申请: files an application for a seal of the actor's village, routed by its matter. */
+export async function submitApplication(deps: Deps, { actor, input: raw }: { actor: Actor; input: z.infer<typeof submitApplicationInput> }): Promise<Application> {
+  const input = parseInput(submitApplicationInput, raw);
+  if (input.impressions > deps.policy.maxImpressions) {
+    throw new AppError('VALIDATION', `impressions: at most ${deps.policy.maxImpressions} per application`, { field: 'impressions' });
+  }
+  if (input.pages.length > deps.policy.maxPages) throw new AppError('VALIDATION', `pages: at most ${deps.policy.maxPages} per application`, { field: 'pages' });
+  const matter = DEFAULT_MATTERS.find((m) => m.code === input.matterCode);
+  if (!matter) throw new AppError('VALIDATION', `unknown matter ${input.matterCode}`, { field: 'matterCode' });
+  return deps.uow.write(async (tx) => {
+    const seal = await tx.seals.get(input.sealId);
+    // Only seals of a village the actor may apply in exist for them.
+    if (!seal || !actor.grants.some((g) => isWithin(seal.orgCode, g.orgCode))) throw notFound('seal', input.sealId);
+    requirePermission(actor, 'application.create', seal.orgCode);
+    if (!isUsable(seal.status)) throw new AppError('RULE_VIOLATION', `the seal is ${seal.status}: it is not in use`, { field: 'sealId' });
+    const onBehalf = input.onBehalfOfName ?? null;
+    const isClerk = hasPermission(actor, 'application.read', seal.orgCode);
+    if (onBehalf && !isClerk) throw new AppError('FORBIDDEN', 'only a service-point clerk applies on behalf of a villager', { field: 'onBehalfOfName' });
+    const routing = routeApplication(matter, input, seal.typeCode);
+    const now = deps.clock.now().toISOString();
+    const app: Application = {
+      id: deps.ids.next(), sealId: seal.id, orgCode: seal.orgCode, matterCode: matter.code, route: routing.route, reason: input.reason,
+      documentTitle: input.documentTitle, copies: input.copies, impressions: input.impressions, applicantUserId: actor.userId,
+      onBehalfOfName: onBehalf, clerkUserId: onBehalf ? actor.userId : null, contractWords: routing.contractWords,
+      resolutionBlob: input.resolutionBlob ?? null, status: 'pending', decidedBy: null, decidedForUserId: null, decidedAt: null, opinion: null,
+      pages: input.pages.map((p, i) => ({ ...p, pageNo: i + 1 })), createdAt: now, updatedAt: now, version: 1,
+    };
+    await tx.applications.insert(app);
+    await record(tx, deps, actor, {
+      action: 'APPLICATION_SUBMITTED', targetType: 'application', targetId: app.id, orgCode: seal.orgCode, before: null,
+      after: { sealId: seal.id, matter: matter.code, route: routing.route, reasons: routing.reasons, documentTitle: app.documentTitle, impressions: app.impressions, pages: app.pages.map((p) => p.sm3) },
+    });
+    return app;
+  });
+}
