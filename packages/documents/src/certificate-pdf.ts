@@ -38,6 +38,20 @@ const QR_SIZE = 24 * MM;
 const QR_BOTTOM = 30 * MM;
 const FOOTER_BASELINE = 14 * MM;
 
+/** Where the title and first body line sit, for tests that look at the rendered page. */
+export const CERTIFICATE_GEOMETRY = {
+  pageHeight: PAGE_H,
+  pageWidth: PAGE_W,
+  marginLeft: MARGIN_LEFT,
+  marginRight: MARGIN_RIGHT,
+  titleBaseline: TITLE_BASELINE,
+  titleSize: TITLE_SIZE,
+  /** Baseline of the first body line. */
+  bodyTop: TITLE_BASELINE - 22 * MM,
+  /** Body size when the text fits without shrinking. */
+  bodySize: 15,
+} as const;
+
 const BLACK = rgb(0.1, 0.1, 0.1);
 const GREY = rgb(0.45, 0.45, 0.45);
 const LIGHT_GREY = rgb(0.72, 0.72, 0.72);
@@ -86,7 +100,7 @@ export async function renderCertificatePdf(input: CertificateInput): Promise<Uin
     const measure = charWidthMeasurer(regular, size);
     const lines = paragraphs.flatMap((p) => wrapText(p, TEXT_W, measure));
     const lineHeight = size * LINE_SPACING;
-    const bodyTop = TITLE_BASELINE - 22 * MM;
+    const bodyTop = CERTIFICATE_GEOMETRY.bodyTop;
     const lastBaseline = bodyTop - (lines.length - 1) * lineHeight;
     // Issuer two lines below the body, date one line below the issuer.
     const issuerBaseline = lastBaseline - 2.5 * lineHeight;

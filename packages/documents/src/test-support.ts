@@ -55,6 +55,33 @@ export async function darkPixelsInBand(png: Buffer, fromTop: number, toTop: numb
   return dark;
 }
 
+/**
+ * For each pixel column, whether the band (fractions of the page height from the top) has a
+ * dark pixel in it. Lets a test see glyph by glyph where ink is missing, which a total count
+ * cannot: a font that lost half its glyphs still leaves plenty of dark pixels.
+ */
+export async function inkedColumns(png: Buffer, fromTop: number, toTop: number): Promise<boolean[]> {
+  const { data, info } = await sharp(png).greyscale().raw().toBuffer({ resolveWithObject: true });
+  const start = Math.floor(info.height * fromTop);
+  const end = Math.ceil(info.height * toTop);
+  return Array.from({ length: info.width }, (_, x) => {
+    for (let y = start; y < end; y += 1) if ((data[(y * info.width + x) * info.channels] ?? 255) < 128) return true;
+    return false;
+  });
+}
+
+/** Runs of inked columns separated by at least `minGap` blank columns: roughly, glyphs. */
+export function inkClusters(columns: boolean[], minGap: number): { from: number; to: number }[] {
+  const clusters: { from: number; to: number }[] = [];
+  columns.forEach((inked, x) => {
+    if (!inked) return;
+    const last = clusters[clusters.length - 1];
+    if (last && x - last.to <= minGap) last.to = x;
+    else clusters.push({ from: x, to: x });
+  });
+  return clusters;
+}
+
 /** The BaseFont names of every font object in the document. */
 export function fontNames(doc: PDFDocument): string[] {
   const names: string[] = [];

@@ -44,6 +44,9 @@ function wrapParagraph(paragraph: string, maxWidth: number, measure: Measure): s
   const lines: string[][] = [];
   let line: string[] = [];
   let width = 0;
+  // Set when a space did not fit: the break happens before the next visible token instead,
+  // so that 禁则 can still look at what starts the next line.
+  let pendingBreak = false;
 
   const lineWidth = (tokens: string[]) => measure(tokens.join(''));
   const flush = () => {
@@ -55,6 +58,15 @@ function wrapParagraph(paragraph: string, maxWidth: number, measure: Measure): s
 
   const place = (token: string) => {
     const w = measure(token);
+    if (pendingBreak) {
+      if (isBreakableSpace(token)) return;
+      pendingBreak = false;
+      if (w <= maxWidth) {
+        breakBefore(token);
+        return;
+      }
+      flush();
+    }
     if (width + w <= maxWidth) {
       line.push(token);
       width += w;
@@ -62,7 +74,7 @@ function wrapParagraph(paragraph: string, maxWidth: number, measure: Measure): s
     }
     if (isBreakableSpace(token)) {
       // A space at the break disappears rather than starting the next line.
-      flush();
+      pendingBreak = true;
       return;
     }
     if (w > maxWidth) {
@@ -83,32 +95,33 @@ function wrapParagraph(paragraph: string, maxWidth: number, measure: Measure): s
     }
   };
 
-  // Starts a new line with `token`, moving characters down from the end of the current line
-  // when 禁则 forbids the break point (closing punctuation first, opening bracket last).
+  // Starts a new line with `token`, carrying tokens down from the end of the current line
+  // when 禁则 forbids the break point. Prefers the shortest carry that obeys both rules (no
+  // closing punctuation first, no opening bracket last), then one that at least keeps
+  // punctuation off the line start, then breaking right here.
   const breakBefore = (token: string) => {
-    const carried: string[] = [token];
-    const kept = [...line];
-    while (kept.length > 1) {
-      const first = carried[0] ?? '';
-      const last = kept[kept.length - 1] ?? '';
-      if (NO_LINE_START.has(first[0] ?? '') || NO_LINE_END.has(last)) {
-        carried.unshift(kept.pop() ?? '');
-      } else {
-        break;
+    const startsOk = (carried: string[]) => !NO_LINE_START.has((carried[0] ?? '')[0] ?? '');
+    const endsOk = (kept: string[]) => !NO_LINE_END.has(kept[kept.length - 1] ?? '');
+    let both: number | undefined;
+    let startOnly: number | undefined;
+    for (let k = 0; k < line.length; k += 1) {
+      const kept = line.slice(0, line.length - k);
+      const carried = [...line.slice(line.length - k), token];
+      if (k > 0 && lineWidth(carried) > maxWidth) break;
+      if (startsOk(carried)) {
+        startOnly ??= k;
+        if (endsOk(kept)) {
+          both = k;
+          break;
+        }
       }
     }
-    const canCarry = kept.length > 0 && carried.length > 1 && lineWidth(carried) <= maxWidth;
-    if (canCarry) {
-      line = kept;
-      flush();
-      line = carried;
-      width = lineWidth(carried);
-    } else {
-      // No legal break point close by (e.g. a line of nothing but punctuation): break here.
-      flush();
-      line = [token];
-      width = measure(token);
-    }
+    const k = both ?? startOnly ?? 0;
+    const carried = [...line.slice(line.length - k), token];
+    line = line.slice(0, line.length - k);
+    flush();
+    line = carried;
+    width = lineWidth(carried);
   };
 
   for (const token of tokenize(paragraph)) place(token);
