@@ -2,7 +2,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { PDFDocument } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
-import { CERTIFICATE_GEOMETRY as G, CertificateTooLongError, type CertificateInput, renderCertificatePdf } from './certificate-pdf.js';
+import {
+  CERTIFICATE_GEOMETRY as G,
+  CertificateTooLongError,
+  type CertificateInput,
+  renderCertificatePdf,
+  UnprintableCharactersError,
+} from './certificate-pdf.js';
 import { darkPixelsInBand, fontNames, inkClusters, inkedColumns, renderPageToPng } from './test-support.js';
 
 const OUTPUT = fileURLToPath(new URL('../test-output/', import.meta.url));
@@ -81,5 +87,11 @@ describe('renderCertificatePdf', () => {
     console.info(`certificate: ${ms.toFixed(0)} ms (warm font cache)`);
     expect(ms).toBeLessThan(3000);
     await expect(renderCertificatePdf({ ...residence, body: '兹证明本村村民情况属实。'.repeat(400) })).rejects.toBeInstanceOf(CertificateTooLongError);
+  });
+
+  it('refuses characters the font would print as empty boxes', async () => {
+    const attempt = renderCertificatePdf({ ...residence, body: '兹证明张三😀系本村村民。' });
+    await expect(attempt).rejects.toBeInstanceOf(UnprintableCharactersError);
+    await expect(attempt).rejects.toMatchObject({ characters: ['😀'] });
   });
 });

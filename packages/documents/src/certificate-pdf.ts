@@ -1,6 +1,6 @@
 import { PDFDocument, type PDFFont, type PDFPage, rgb } from 'pdf-lib';
 import QRCode from 'qrcode';
-import { charWidthMeasurer, embedChineseFont } from './font.js';
+import { charWidthMeasurer, embedChineseFont, missingCharacters } from './font.js';
 import { A4_PORTRAIT, MM, printable, setMetadata } from './pdf-common.js';
 import { wrapText } from './wrap.js';
 
@@ -63,6 +63,13 @@ export class CertificateTooLongError extends Error {
   }
 }
 
+export class UnprintableCharactersError extends Error {
+  constructor(readonly characters: string[]) {
+    super(`证明中有字体无法显示的字符：${characters.join(' ')} (characters the font cannot print)`);
+    this.name = 'UnprintableCharactersError';
+  }
+}
+
 /** Renders a one-page A4 certificate in Chinese, ready to print and stamp. */
 export async function renderCertificatePdf(input: CertificateInput): Promise<Uint8Array> {
   const title = printable(input.title).trim();
@@ -79,11 +86,17 @@ export async function renderCertificatePdf(input: CertificateInput): Promise<Uin
     .filter((p) => p.length > 0)
     .map((p) => `\u3000\u3000${p}`);
 
+  const regularText = [paragraphs.join(''), issuer, date, serial, codeLine, urlLine, footer, '盖章处'].join('');
+  // A name printed as an empty box makes a certificate worthless, so refuse it and let the
+  // clerk correct the text (or write the character by hand on a printed form).
+  const missing = [...new Set([...(await missingCharacters(regularText, 400)), ...(await missingCharacters(title, 700))])];
+  if (missing.length > 0) throw new UnprintableCharactersError(missing);
+
   const pdfDoc = await PDFDocument.create();
   const createdAt = input.createdAt ?? new Date();
   setMetadata(pdfDoc, { title, author: issuer, subject: `${title} ${serial}`, createdAt });
   const [regular, bold] = await Promise.all([
-    embedChineseFont(pdfDoc, [paragraphs.join(''), issuer, date, serial, codeLine, urlLine, footer, '盖章处'].join(''), 400),
+    embedChineseFont(pdfDoc, regularText, 400),
     embedChineseFont(pdfDoc, title, 700),
   ]);
   const page = pdfDoc.addPage(A4_PORTRAIT);

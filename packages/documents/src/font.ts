@@ -119,6 +119,19 @@ export async function embedChineseFontWithEncoder(
 }
 
 /**
+ * The characters of `text` that Noto Sans SC has no glyph for (emoji, some rare characters
+ * in names). They would print as empty boxes; callers decide whether that is acceptable.
+ */
+export async function missingCharacters(text: string, weight: FontWeight): Promise<string[]> {
+  const parsed = fontkit.create(await subsetFor(text, weight));
+  const missing = new Set<string>();
+  for (const ch of text) {
+    if (ch >= ' ' && !parsed.hasGlyphForCodePoint(ch.codePointAt(0) ?? 0)) missing.add(ch);
+  }
+  return [...missing];
+}
+
+/**
  * Width measurement with a per-character cache. pdf-lib's widthOfTextAtSize runs a full
  * fontkit layout per call, which is too slow for wrapping a thousand ledger rows; CJK text
  * has no kerning worth keeping, so summing advance widths is accurate enough.
