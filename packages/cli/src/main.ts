@@ -12,6 +12,9 @@ const HELP = `cunzhang — command line of the village seal platform
 
   cunzhang import-divisions FILE.csv[.gz] [--town CODE]   import village units (idempotent)
   cunzhang add-user --phone P --name N --org CODE --role ROLE
+                                                          ROLE: applicant, service_clerk, seal_keeper, village_approver,
+                                                          station_officer, town_leader, supervisor, auditor,
+                                                          sys_admin, sec_admin, audit_admin
                                                           create an account (password from CUNZHANG_NEW_PASSWORD or stdin)
   cunzhang verify                                         recompute the audit hash chain
   cunzhang backup [--out DIR]                             snapshot the SQLite database and files

@@ -29,8 +29,9 @@ export async function startServer(config: Readonly<Config>, opts: { logger?: boo
   let broker: Broker | null = null;
   try {
     const log = opts.logger === false ? () => undefined : (m: string) => pino({ level: config.logLevel }).info(m);
-    const seeded = config.demo ? await seedDemo(runtime.deps, { csvPath: HESHAN_CSV, log }) : false;
+    // The broker first: a port already taken stops start-up before anything is written.
     broker = config.mqttUrl ? await connectExternalBroker(config.mqttUrl) : await startEmbeddedBroker({ port: config.mqttPort, host: config.host });
+    const seeded = config.demo ? await seedDemo(runtime.deps, { csvPath: HESHAN_CSV, log }) : false;
     const b = broker;
     const metrics = createMetrics({ dbUp: () => runtime.database.ping(), brokerUp: () => b.connected() });
     const app = await buildApp({ config, deps: runtime.deps, blobs: runtime.blobs, database: runtime.database, broker, metrics, webRoot: opts.webRoot === undefined ? WEB_ROOT : opts.webRoot }, { logger: opts.logger ?? { level: config.logLevel } });

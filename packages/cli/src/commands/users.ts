@@ -1,4 +1,4 @@
-import { createUser, grantRole, isRole, systemActor } from '@cunzhang/core';
+import { createUser, grantRole, isRole, ROLES, systemActor } from '@cunzhang/core';
 import { authenticator } from 'otplib';
 import { UsageError, withRuntime, type Out } from '../context.js';
 
@@ -12,7 +12,7 @@ export async function addUserCommand(
   env?: NodeJS.ProcessEnv,
 ): Promise<void> {
   for (const k of ['phone', 'name', 'org', 'role'] as const) if (!args[k]) throw new UsageError(`--${k} is required`);
-  if (!isRole(args.role!)) throw new UsageError(`--role ${args.role}: not a role (see docs/roles in README)`);
+  if (!isRole(args.role!)) throw new UsageError(`--role ${args.role}: not a role; one of ${ROLES.join(', ')}`);
   const role = args.role;
   await withRuntime(async (rt) => {
     const actor = systemActor('cli');

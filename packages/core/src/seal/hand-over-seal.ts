@@ -26,10 +26,10 @@ export async function handOverSeal(
     if (input.receiverUserId === seal.keeperUserId) {
       throw new AppError('VALIDATION', 'the receiver already keeps this seal', { field: 'receiverUserId' });
     }
-    await checkCustodyPeople(deps, tx, seal, input.receiverUserId, seal.approverUserIds);
     const now = deps.clock.now();
     const handedAt = input.handedAt ? new Date(input.handedAt) : now;
     if (handedAt.getTime() > now.getTime() + 60_000) throw new AppError('VALIDATION', 'the handover time lies in the future', { field: 'handedAt' });
+    await checkCustodyPeople(deps, tx, seal, input.receiverUserId, seal.approverUserIds);
     const giver = seal.keeperUserId ? await tx.users.get(seal.keeperUserId) : null;
     const receiver = await tx.users.get(input.receiverUserId);
     const slip: HandoverSlip = {

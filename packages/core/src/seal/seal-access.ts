@@ -26,6 +26,14 @@ export async function assertHolds(tx: Tx, userId: string, roles: Role[], orgCode
   }
 }
 
+/**
+ * Who may keep a seal: a seal kept in the village only by a keeper of that village (一章还村);
+ * a seal kept at the town's station also by its officers (二章分立).
+ */
+export function keeperRoles(seal: Pick<Seal, 'orgCode' | 'custodyOrgCode'>): Role[] {
+  return seal.custodyOrgCode === seal.orgCode ? ['seal_keeper'] : ['seal_keeper', 'station_officer'];
+}
+
 export async function checkCustodyPeople(
   deps: Pick<Deps, 'policy'>,
   tx: Tx,
@@ -33,7 +41,7 @@ export async function checkCustodyPeople(
   keeperUserId: string | null,
   approverUserIds: string[],
 ): Promise<void> {
-  if (keeperUserId) await assertHolds(tx, keeperUserId, ['seal_keeper', 'station_officer'], seal.custodyOrgCode, 'keeperUserId');
+  if (keeperUserId) await assertHolds(tx, keeperUserId, keeperRoles(seal), seal.custodyOrgCode, 'keeperUserId');
   for (const a of approverUserIds) await assertHolds(tx, a, ['village_approver', 'town_leader'], seal.orgCode, 'approverUserIds');
   if (new Set(approverUserIds).size !== approverUserIds.length) {
     throw new AppError('VALIDATION', 'an approver is listed twice', { field: 'approverUserIds' });

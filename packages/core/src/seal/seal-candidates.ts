@@ -6,6 +6,7 @@ import type { Deps } from '../ports.js';
 import type { Role } from '../roles.js';
 import { maskPhone } from '../user/user.js';
 import { parseInput } from '../validate.js';
+import { keeperRoles } from './seal-access.js';
 
 export const sealCandidatesQuery = z.strictObject({
   orgCode: z.string().regex(/^\d{12}$/, 'a seal belongs to a village unit (12-digit code)'),
@@ -32,7 +33,7 @@ export async function listSealCandidates(deps: Deps, { actor, query: raw }: { ac
     }
     // The same rules as checkCustodyPeople: keepers hold custody of the unit that keeps the seal.
     const unit = query.purpose === 'keeper' && type.custody === 'station' ? (townOf(query.orgCode) as string) : query.orgCode;
-    const roles: Role[] = query.purpose === 'keeper' ? ['seal_keeper', 'station_officer'] : ['village_approver', 'town_leader'];
+    const roles: Role[] = query.purpose === 'keeper' ? keeperRoles({ orgCode: query.orgCode, custodyOrgCode: unit }) : ['village_approver', 'town_leader'];
     const covering: string[] = [];
     for (let c: string | null = unit; c; c = parentCode(c)) covering.push(c);
     const holders = await tx.grants.holders(roles, covering);

@@ -188,14 +188,15 @@ for (const dialect of TEST_DIALECTS) {
         expect((await issueSeal(env.deps, { actor: p.officer, input: { typeCode: 'militia', orgCode: DEMO_OTHER_VILLAGE, name: '后鹤山村民兵连章', issuingAuthority: AUTHORITY, approverUserIds: [] } })).name).toBe('后鹤山村民兵连章');
       });
 
-      it('wants a keeper who holds seal_keeper or station_officer on the custody unit', async () => {
+      it('wants a keeper of the custody unit: a village keeper for a village seal, the station for a contract seal', async () => {
         // A village keeper cannot keep a contract seal: it stays at the town.
         await expectAppError(issueSeal(env.deps, { actor: p.officer, input: { typeCode: 'contract', orgCode: DEMO_VILLAGE, issuingAuthority: AUTHORITY, keeperUserId: p.keeper.userId, approverUserIds: [] } }), 'VALIDATION', 'keeperUserId');
         await expectAppError(issueVillageSeal({ keeperUserId: p.approver.userId, approverUserIds: [] }), 'VALIDATION', 'keeperUserId');
         await expectAppError(issueVillageSeal({ keeperUserId: p.otherKeeper.userId }), 'VALIDATION', 'keeperUserId');
         await expectAppError(issueVillageSeal({ keeperUserId: 'no-such-person' }), 'VALIDATION', 'keeperUserId');
-        // The station officer's town grant covers the village.
-        expect((await issueVillageSeal({ keeperUserId: p.officer.userId })).keeperUserId).toBe(p.officer.userId);
+        // 一章还村: a seal kept in the village is never kept by a town officer, though their grant covers it.
+        await expectAppError(issueVillageSeal({ keeperUserId: p.officer.userId }), 'VALIDATION', 'keeperUserId');
+        expect((await issueSeal(env.deps, { actor: p.officer, input: { typeCode: 'contract', orgCode: DEMO_VILLAGE, issuingAuthority: AUTHORITY, keeperUserId: p.officer.userId, approverUserIds: [] } })).keeperUserId).toBe(p.officer.userId);
       });
 
       it('wants approvers who hold village_approver or town_leader on the village, each once', async () => {
