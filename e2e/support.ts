@@ -239,9 +239,17 @@ export async function sealPng(page: Page): Promise<Buffer> {
 /** Picks an option in the open antd select dropdown (its visible items carry no ARIA role). */
 export async function pickOption(page: Page, text: string | RegExp): Promise<void> {
   const open = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)');
-  await open.locator('.ant-select-item-option').filter({ hasText: text }).first().click();
-  // A single select closes once the choice is taken.
-  await open.waitFor({ state: 'hidden' });
+  // On a loaded machine the filtered list can re-render under the click, which then lands on
+  // a stale node: click again until the choice is taken (a single select closes then).
+  for (let attempt = 1; ; attempt++) {
+    await open.locator('.ant-select-item-option').filter({ hasText: text }).first().click();
+    try {
+      await open.waitFor({ state: 'hidden', timeout: 5_000 });
+      return;
+    } catch (e) {
+      if (attempt >= 4) throw e;
+    }
+  }
 }
 
 /**

@@ -25,7 +25,8 @@ export default function SealDetailPage({ id }: { id: string }) {
   const [action, setAction] = useState<SealAction | null>(null);
   // On a phone, labels above values read better than a squeezed two-column table.
   const narrow = !Grid.useBreakpoint().sm;
-  const looked = useActorNames(detail?.history.map((h) => h.actorId) ?? [], can(me, 'user.read'));
+  // The server names most actors; look up only those it could not.
+  const looked = useActorNames(detail?.history.filter((h) => !h.actorName).map((h) => h.actorId) ?? [], can(me, 'user.read'));
 
   const load = useCallback(async () => {
     try {
@@ -120,7 +121,7 @@ export default function SealDetailPage({ id }: { id: string }) {
                 <div data-testid="history-item" data-action={h.action}>
                   <strong>{t(`events.${h.action}`, { defaultValue: h.action })}</strong>
                   <span className="cz-sub">{formatTime(h.at)}</span>
-                  <div className="cz-sub-block">{t('seal.actor')}：{names.get(h.actorId) ?? <span className="cz-mono">{h.actorId}</span>}</div>
+                  <div className="cz-sub-block">{t('seal.actor')}：{h.actorName ?? names.get(h.actorId) ?? <span className="cz-mono">{h.actorId}</span>}</div>
                   {summarise(h, t).map((line) => <div key={line} className="cz-sub-block">{line}</div>)}
                 </div>
               ),

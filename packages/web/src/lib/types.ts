@@ -3,7 +3,7 @@
  * (type-only imports, erased at build); only the seal and role modules are bundled for
  * their constant lists.
  */
-import type { AuditEntry, Grant, HandoverSlip, Page, SealType, UserView } from '@cunzhang/core';
+import type { AuditView as AuditEntry, Grant, HandoverSlip, Page, SealType, UserView } from '@cunzhang/core';
 import type { Seal, SealAction } from '@cunzhang/core/seal';
 import type { VerifyResult } from '@cunzhang/ledger';
 
