@@ -1,46 +1,13 @@
 import {
-  createSealType, createUser, getSeal, grantRole, handOverSeal, issueSeal, listSealCandidates, listSeals, listSealTypes, systemActor, transitionSeal,
-  updateSeal, type Actor, type Deps, type Role, type Seal, type TransitionAction,
+  createSealType, getSeal, handOverSeal, issueSeal, listSeals, listSealTypes, systemActor, updateSeal, type Actor, type Deps, type Seal,
 } from '@cunzhang/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_OTHER_VILLAGE, DEMO_PASSWORD, DEMO_TOWN, DEMO_VILLAGE } from '../demo/seed.js';
+import { DEMO_OTHER_VILLAGE, DEMO_TOWN, DEMO_VILLAGE } from '../demo/seed.js';
 import { openTestEnv, TEST_DIALECTS, type TestEnv } from '../testing.js';
-import { actorByPhone, actorOf, auditCount, auditSince, demoLogin, expectAppError, lastSeq } from './support.js';
+import { AUTHORITY, people, sealSteps, snapshot, type People } from './seal-fixture.js';
+import { auditCount, auditSince, expectAppError, lastSeq } from './support.js';
 
-const AUTHORITY = '宁阳县鹤山镇人民政府';
-let serial = 0;
-const freshPhone = (): string => `1581234${String(++serial).padStart(4, '0')}`;
 
-interface People {
-  officer: Actor; // 孙经管: station_officer of the town
-  leader: Actor; // 周镇长: town_leader
-  keeper: Actor; // 王保管: seal_keeper of 前鹤山村
-  approver: Actor; // 赵书记: village_approver of 前鹤山村
-  applicant: Actor; // 张村民
-  supervisor: Actor; // 吴纪委
-  otherKeeper: Actor; // keeper of 后鹤山村
-  otherApprover: Actor; // approver of 后鹤山村
-}
-
-async function people(deps: Deps): Promise<People> {
-  const byRole = (r: Role) => actorByPhone(deps, demoLogin(r).phone);
-  const other = (await deps.uow.read((tx) => tx.seals.list({ scopes: [''], orgCode: DEMO_OTHER_VILLAGE, typeCode: 'village_committee', limit: 1 }))).items[0]!;
-  return {
-    officer: await byRole('station_officer'), leader: await byRole('town_leader'), keeper: await byRole('seal_keeper'),
-    approver: await byRole('village_approver'), applicant: await byRole('applicant'), supervisor: await byRole('supervisor'),
-    otherKeeper: await actorOf(deps, other.keeperUserId!), otherApprover: await actorOf(deps, other.approverUserIds[0]!),
-  };
-}
-
-/** Everything a refused step must leave as it was. */
-async function snapshot(env: TestEnv, id: string) {
-  const db = env.database.db;
-  return {
-    row: await db.selectFrom('seals').selectAll().where('id', '=', id).executeTakeFirstOrThrow(),
-    handovers: await db.selectFrom('seal_handovers').selectAll().where('seal_id', '=', id).orderBy('id').execute(),
-    audit: await auditCount(env.database),
-  };
-}
 
 for (const dialect of TEST_DIALECTS) {
   describe(`seal registry [${dialect}]`, () => {
@@ -56,23 +23,7 @@ for (const dialect of TEST_DIALECTS) {
       await env?.close();
     });
 
-    /** A new person holding `roles`, granted by the system actor. */
-    const person = async (name: string, orgCode: string, roles: [Role, string][]): Promise<Actor> => {
-      // Nobody logs in here: skip the argon2 work.
-      const quick: Deps = { ...env.deps, hasher: { hash: async () => 'not-a-login', verify: async () => false } };
-      const u = await createUser(quick, { actor: system, input: { name, phone: freshPhone(), password: DEMO_PASSWORD, orgCode } });
-      for (const [role, on] of roles) await grantRole(env.deps, { actor: system, userId: u.id, input: { role, orgCode: on } });
-      return actorOf(env.deps, u.id);
-    };
-    const issueVillageSeal = (patch: Partial<Parameters<typeof issueSeal>[1]['input']> = {}) =>
-      issueSeal(env.deps, { actor: p.officer, input: { typeCode: 'village_committee', orgCode: DEMO_VILLAGE, issuingAuthority: AUTHORITY, keeperUserId: p.keeper.userId, approverUserIds: [p.approver.userId], ...patch } });
-    const step = <A extends TransitionAction>(id: string, action: A, input: Parameters<typeof transitionSeal<A>>[1]['input'], actor = p.officer) =>
-      transitionSeal(env.deps, { actor, id, action, input });
-    const activeSeal = async (): Promise<Seal> => {
-      const s = await issueVillageSeal();
-      await step(s.id, 'file', { filingNumber: `鹤公备T${s.id.slice(-6)}` });
-      return step(s.id, 'activate', {});
-    };
+    const { person, issueVillageSeal, step, activeSeal } = sealSteps(() => env, () => p);
 
     // First, while the 92 demo seals are all there is: the later tests issue more.
     describe('listing', () => {
@@ -368,104 +319,5 @@ for (const dialect of TEST_DIALECTS) {
       });
     });
 
-    describe('history names the people who acted', () => {
-      it('shows the officer\'s name on their step and none on the system\'s', async () => {
-        const seal = await issueSeal(env.deps, { actor: p.officer, input: { typeCode: 'village_committee', orgCode: DEMO_VILLAGE, issuingAuthority: AUTHORITY, approverUserIds: [] } });
-        const seeded = (await env.deps.uow.read((tx) => tx.seals.list({ scopes: [''], orgCode: DEMO_OTHER_VILLAGE, limit: 1 }))).items[0]!;
-        expect((await getSeal(env.deps, { actor: p.officer, id: seal.id })).history.map((h) => [h.action, h.actorName])).toEqual([['SEAL_ISSUED', '孙经管']]);
-        expect((await getSeal(env.deps, { actor: p.officer, id: seeded.id })).history.every((h) => h.actorId === 'system' && h.actorName === null)).toBe(true);
-      });
-    });
-
-    describe('candidates for keeper and approver', () => {
-      it('offers the village\'s keepers for a village seal and the station for a contract seal, never the other village', async () => {
-        const names = async (typeCode: string, purpose: 'keeper' | 'approver', orgCode = DEMO_VILLAGE) =>
-          (await listSealCandidates(env.deps, { actor: p.officer, query: { orgCode, typeCode, purpose } })).map((c) => c.id);
-        const keepers = await names('village_committee', 'keeper');
-        expect(keepers).toContain(p.keeper.userId);
-        expect(keepers).not.toContain(p.otherKeeper.userId);
-        expect(keepers).not.toContain(p.approver.userId);
-        expect(await names('contract', 'keeper')).toEqual([p.officer.userId]);
-        const approvers = await names('village_committee', 'approver');
-        expect(approvers).toEqual(expect.arrayContaining([p.approver.userId, p.leader.userId]));
-        expect(approvers).not.toContain(p.otherApprover.userId);
-        const list = await listSealCandidates(env.deps, { actor: p.officer, query: { orgCode: DEMO_VILLAGE, typeCode: 'village_committee', purpose: 'keeper' } });
-        expect(list.every((c) => /^1\d{2}\*{4}\d{4}$/.test(c.phoneMasked))).toBe(true);
-      });
-
-      it('is for seal managers only, and names a bad unit or type', async () => {
-        await expectAppError(listSealCandidates(env.deps, { actor: p.keeper, query: { orgCode: DEMO_VILLAGE, typeCode: 'village_committee', purpose: 'keeper' } }), 'FORBIDDEN');
-        await expectAppError(listSealCandidates(env.deps, { actor: p.officer, query: { orgCode: DEMO_VILLAGE, typeCode: 'nope', purpose: 'keeper' } }), 'VALIDATION', 'typeCode');
-        await expectAppError(listSealCandidates(env.deps, { actor: p.officer, query: { orgCode: '370921113999', typeCode: 'contract', purpose: 'keeper' } }), 'VALIDATION', 'orgCode');
-      });
-    });
-
-    describe('who sees and changes which seal', () => {
-      let mine: Seal; // 前鹤山村's village committee seal (demo)
-      let theirs: Seal; // 后鹤山村's
-      let contract: Seal; // 前鹤山村's contract seal, kept at the town
-      beforeAll(async () => {
-        const all = (await env.deps.uow.read((tx) => tx.seals.list({ scopes: [''], limit: 200 }))).items;
-        mine = all.find((s) => s.orgCode === DEMO_VILLAGE && s.typeCode === 'village_committee')!;
-        theirs = all.find((s) => s.orgCode === DEMO_OTHER_VILLAGE && s.typeCode === 'village_committee')!;
-        contract = all.find((s) => s.orgCode === DEMO_VILLAGE && s.typeCode === 'contract')!;
-      });
-
-      it("reports another village's seal as not found, for reading and for every change", async () => {
-        for (const [actor, seal] of [[p.keeper, theirs], [p.approver, theirs], [p.otherKeeper, mine], [p.otherApprover, contract]] as const) {
-          const before = await snapshot(env, seal.id);
-          await expectAppError(getSeal(env.deps, { actor, id: seal.id }), 'NOT_FOUND', 'id');
-          await expectAppError(step(seal.id, 'suspend', { reason: '越权停用' }, actor), 'NOT_FOUND');
-          await expectAppError(updateSeal(env.deps, { actor, id: seal.id, input: { name: '越权改名' } }), 'NOT_FOUND');
-          await expectAppError(handOverSeal(env.deps, { actor, id: seal.id, input: { receiverUserId: actor.userId, witnessName: '无', note: '' } }), 'NOT_FOUND');
-          expect(await snapshot(env, seal.id)).toEqual(before);
-        }
-        const elsewhere: Actor = { userId: 'officer-elsewhere', ip: '10.0.0.9', grants: [{ id: 'g', role: 'station_officer', orgCode: '370921114' }] };
-        await expectAppError(getSeal(env.deps, { actor: elsewhere, id: mine.id }), 'NOT_FOUND');
-        await expectAppError(getSeal(env.deps, { actor: p.officer, id: 'no-such-seal' }), 'NOT_FOUND');
-      });
-
-      it("lets village people read their own village's seals, including the contract seal kept at the town", async () => {
-        expect((await getSeal(env.deps, { actor: p.keeper, id: mine.id })).seal.id).toBe(mine.id);
-        expect((await getSeal(env.deps, { actor: p.approver, id: contract.id })).seal.custodyOrgCode).toBe(DEMO_TOWN);
-        await expectAppError(getSeal(env.deps, { actor: p.applicant, id: mine.id }), 'FORBIDDEN');
-      });
-
-      it('lets the town station officer and supervisor see both villages', async () => {
-        for (const actor of [p.officer, p.supervisor, p.leader]) {
-          expect((await getSeal(env.deps, { actor, id: mine.id })).orgName).toBe('前鹤山村委会');
-          expect((await getSeal(env.deps, { actor, id: theirs.id })).orgName).toBe('后鹤山村委会');
-        }
-        const d = await getSeal(env.deps, { actor: p.officer, id: theirs.id });
-        expect(d.actions).toEqual(['hand_over', 'suspend', 'declare_lost', 'retire']);
-        expect(d.history.map((e) => e.action)).toEqual(['SEAL_ACTIVATED', 'SEAL_FILED', 'SEAL_ISSUED']);
-        await expectAppError(step(theirs.id, 'suspend', { reason: '监督员无权停用' }, p.supervisor), 'FORBIDDEN');
-      });
-    });
-
-    describe('optimistic concurrency', () => {
-      it('refuses an update made on a stale version and keeps the newer one', async () => {
-        const s = await activeSeal();
-        const stale = s.version;
-        await updateSeal(env.deps, { actor: p.officer, id: s.id, input: { name: '新名' } });
-        const before = await snapshot(env, s.id);
-        await expectAppError(env.deps.uow.write((tx) => tx.seals.update(s.id, stale, { name: '旧页面上的改动' })), 'CONFLICT');
-        expect(await snapshot(env, s.id)).toEqual(before);
-        expect(before.row).toMatchObject({ name: '新名', version: stale + 1 });
-      });
-
-      it('rolls back everything a failed step wrote, audit entry and handover slip included', async () => {
-        const s = await activeSeal();
-        const second = await person('并发保管', DEMO_VILLAGE, [['seal_keeper', DEMO_VILLAGE]]);
-        const before = await snapshot(env, s.id);
-        // Simulate a writer that lost the race after writing the slip and the audit entry.
-        await expectAppError(env.deps.uow.write(async (tx) => {
-          await tx.seals.insertHandover({ id: 'slip-x', sealId: s.id, giverUserId: p.keeper.userId, giverName: '王保管', receiverUserId: second.userId, receiverName: '并发保管', witnessName: '甲', handedAt: new Date().toISOString(), note: '', impressionBlob: null });
-          await tx.audit.append({ actorId: 'x', ip: 'x', at: new Date().toISOString(), action: 'SEAL_HANDED_OVER', targetType: 'seal', targetId: s.id, orgCode: DEMO_VILLAGE, before: null, after: null });
-          await tx.seals.update(s.id, s.version - 1, { status: 'handed_over' });
-        }), 'CONFLICT');
-        expect(await snapshot(env, s.id)).toEqual(before);
-      });
-    });
   });
 }

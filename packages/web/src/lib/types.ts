@@ -3,13 +3,12 @@
  * (type-only imports, erased at build); only the seal and role modules are bundled for
  * their constant lists.
  */
-import type { AuditView as AuditEntry, Grant, HandoverSlip, Page, SealType, UserView } from '@cunzhang/core';
-import type { Seal, SealAction } from '@cunzhang/core/seal';
+import type { AuditView as AuditEntry, Grant, HandoverSlip, Page, SealDetail, SealType, UserView } from '@cunzhang/core';
 import type { VerifyResult } from '@cunzhang/ledger';
 
 export { ROLES, type Role } from '@cunzhang/core/roles';
 export { SEAL_ACTIONS, SEAL_STATUSES, type Seal, type SealAction, type SealStatus } from '@cunzhang/core/seal';
-export type { AuditEntry, Grant, HandoverSlip, Page, SealType, UserView, VerifyResult };
+export type { AuditEntry, Grant, HandoverSlip, Page, SealDetail, SealType, UserView, VerifyResult };
 
 export type Stage = 'full' | 'totp' | 'enrol';
 
@@ -22,16 +21,6 @@ export interface Me {
 
 export interface Org { code: string; name: string; level: string; parentCode: string | null }
 
-export interface SealDetail {
-  seal: Seal;
-  orgName: string;
-  type: SealType | null;
-  keeperName: string | null;
-  approverNames: string[];
-  handovers: HandoverSlip[];
-  history: AuditEntry[];
-  actions: SealAction[];
-}
 
 /** Does the person hold `permission` on `orgCode` (or on any unit when orgCode is omitted)? */
 export function can(me: Me, permission: string, orgCode?: string): boolean {
