@@ -32,3 +32,4 @@ export * from './application/application.js';
 export * from './application/records.js';
 export * from './application/submit-application.js';
 export * from './application/decide-application.js';
+export * from './application/manage-application.js';

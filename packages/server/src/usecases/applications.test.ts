@@ -1,4 +1,4 @@
-import { decideApplication, submitApplication, type Actor, type Role, type Seal } from '@cunzhang/core';
+import { createDelegation, decideApplication, revokeAuthorization, submitApplication, withdrawApplication, type Actor, type Role, type Seal } from '@cunzhang/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_OTHER_VILLAGE, DEMO_VILLAGE } from '../demo/seed.js';
 import { openTestEnv, TEST_DIALECTS, type TestEnv } from '../testing.js';
@@ -63,6 +63,38 @@ for (const dialect of TEST_DIALECTS) {
       await decideApplication(env.deps, { actor: who.approver, id: app.id, input: { decision: 'approve', opinion: '同意' } });
       await expectAppError(decideApplication(env.deps, { actor: who.approver, id: app.id, input: { decision: 'approve', opinion: '再次同意' } }), 'ILLEGAL_TRANSITION');
       expect(await auditCount(env.database)).toBe(before + 1);
+    });
+
+    it('lets the applicant withdraw a pending application, and nobody else', async () => {
+      const app = await submitApplication(env.deps, { actor: who.applicant, input: { ...base, sealId: seal.id } });
+      await expectAppError(withdrawApplication(env.deps, { actor: who.keeper, id: app.id }), 'FORBIDDEN');
+      expect((await withdrawApplication(env.deps, { actor: who.applicant, id: app.id })).status).toBe('withdrawn');
+      await expectAppError(withdrawApplication(env.deps, { actor: who.applicant, id: app.id }), 'ILLEGAL_TRANSITION');
+      await expectAppError(decideApplication(env.deps, { actor: who.keeper, id: app.id, input: { decision: 'approve', opinion: '同意' } }), 'ILLEGAL_TRANSITION');
+    });
+
+    it('revokes an unused authorization once; a revoked one cannot be revoked again', async () => {
+      const app = await submitApplication(env.deps, { actor: who.applicant, input: { ...base, sealId: seal.id } });
+      await expectAppError(revokeAuthorization(env.deps, { actor: who.keeper, id: app.id, input: { reason: '尚未审批' } }), 'ILLEGAL_TRANSITION');
+      await decideApplication(env.deps, { actor: who.keeper, id: app.id, input: { decision: 'approve', opinion: '同意' } });
+      await expectAppError(revokeAuthorization(env.deps, { actor: who.applicant, id: app.id, input: { reason: '不要了' } }), 'FORBIDDEN');
+      const revoked = await revokeAuthorization(env.deps, { actor: who.approver, id: app.id, input: { reason: '材料有误，重新申请' } });
+      expect(revoked).toMatchObject({ status: 'revoked' });
+      expect(revoked.revokedAt).not.toBeNull();
+      await expectAppError(revokeAuthorization(env.deps, { actor: who.approver, id: app.id, input: { reason: '再次撤销' } }), 'ILLEGAL_TRANSITION');
+    });
+
+    it('lets a named deputy decide for an away approver during the period, and records for whom', async () => {
+      const now = Date.now();
+      const period = { orgCode: DEMO_VILLAGE, validFrom: new Date(now - 60_000).toISOString(), validUntil: new Date(now + 86_400_000).toISOString() };
+      await expectAppError(createDelegation(env.deps, { actor: who.applicant, input: { ...period, deputyUserId: who.leader.userId } }), 'FORBIDDEN');
+      await expectAppError(createDelegation(env.deps, { actor: who.approver, input: { ...period, deputyUserId: who.applicant.userId } }), 'VALIDATION', 'deputyUserId');
+      await expectAppError(createDelegation(env.deps, { actor: who.approver, input: { ...period, deputyUserId: who.leader.userId, validUntil: new Date(now + 100 * 86_400_000).toISOString() } }), 'VALIDATION', 'validUntil');
+      const app = await submitApplication(env.deps, { actor: who.applicant, input: { ...base, sealId: seal.id, matterCode: 'request' } });
+      await expectAppError(decideApplication(env.deps, { actor: who.leader, id: app.id, input: { decision: 'approve', opinion: '同意' } }), 'FORBIDDEN');
+      await createDelegation(env.deps, { actor: who.approver, input: { ...period, deputyUserId: who.leader.userId } });
+      const { application } = await decideApplication(env.deps, { actor: who.leader, id: app.id, input: { decision: 'approve', opinion: '代为审批，同意' } });
+      expect(application).toMatchObject({ status: 'approved', decidedBy: who.leader.userId, decidedForUserId: who.approver.userId });
     });
 
     it('refuses bad input before anything is stored', async () => {

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { record } from '../audit/record.js';
+import { hasPermission, requirePermission, type Actor } from '../auth/actor.js';
+import { AppError, notFound } from '../errors.js';
+import { isWithin } from '../org/org-code.js';
+import type { Deps } from '../ports.js';
+import { parseInput } from '../validate.js';
+import { loadApplication } from './decide-application.js';
+import type { Application, Authorization, Delegation } from './records.js';
+
+/** The applicant (or the clerk who filed it) takes back an application nobody decided yet. */
+export async function withdrawApplication(deps: Deps, { actor, id }: { actor: Actor; id: string }): Promise<Application> {
+  return deps.uow.write(async (tx) => {
+    const app = await loadApplication(tx, actor, id);
+    if (app.applicantUserId !== actor.userId && app.clerkUserId !== actor.userId) {
+      throw new AppError('FORBIDDEN', 'only the person who filed an application can withdraw it');
+    }
+    if (app.status !== 'pending') throw new AppError('ILLEGAL_TRANSITION', `the application is ${app.status}: only a pending one can be withdrawn`, { field: 'status' });
+    const now = deps.clock.now().toISOString();
+    const updated = await tx.applications.update(id, app.version, { status: 'withdrawn', updatedAt: now });
+    await record(tx, deps, actor, { action: 'APPLICATION_WITHDRAWN', targetType: 'application', targetId: id, orgCode: app.orgCode, before: { status: app.status }, after: { status: 'withdrawn' } });
+    return updated;
+  });
+}
+
+export const revokeAuthorizationInput = z.strictObject({ reason: z.string().trim().min(2, 'give the reason').max(500) });
+
+/** Revokes an approval's authorization before any impression was made under it. */
+export async function revokeAuthorization(
+  deps: Deps,
+  { actor, id, input: raw }: { actor: Actor; id: string; input: z.infer<typeof revokeAuthorizationInput> },
+): Promise<Authorization> {
+  const input = parseInput(revokeAuthorizationInput, raw);
+  return deps.uow.write(async (tx) => {
+    const app = await loadApplication(tx, actor, id);
+    requirePermission(actor, 'application.decide', app.orgCode);
+    const auth = await tx.applications.authorizationOf(id);
+    if (!auth) throw new AppError('ILLEGAL_TRANSITION', 'the application has no authorization: it was not approved', { field: 'status' });
+    if (auth.status !== 'active') throw new AppError('ILLEGAL_TRANSITION', `the authorization is ${auth.status} already`, { field: 'status' });
+    if (auth.impressionsUsed > 0) throw new AppError('ILLEGAL_TRANSITION', `${auth.impressionsUsed} impression(s) were made under it: a used authorization cannot be revoked`, { field: 'status' });
+    const now = deps.clock.now().toISOString();
+    const updated = await tx.applications.updateAuthorization(auth.id, auth.version, { status: 'revoked', revokedAt: now });
+    await record(tx, deps, actor, {
+      action: 'AUTHORIZATION_REVOKED', targetType: 'application', targetId: id, orgCode: app.orgCode,
+      before: { authorization: auth.id, status: auth.status }, after: { status: 'revoked', reason: input.reason },
+    });
+    return updated;
+  });
+}
+
+export const createDelegationInput = z.strictObject({
+  deputyUserId: z.string().min(1).max(40),
+  orgCode: z.string().regex(/^\d{12}$/, 'a delegation is for one village unit (12-digit code)'),
+  validFrom: z.iso.datetime({ offset: true }),
+  validUntil: z.iso.datetime({ offset: true }),
+});
+
+const MAX_DELEGATION_DAYS = 90;
+
+/** An approver who is away names a deputy who may decide for them in one village for a period. */
+export async function createDelegation(deps: Deps, { actor, input: raw }: { actor: Actor; input: z.infer<typeof createDelegationInput> }): Promise<Delegation> {
+  const input = parseInput(createDelegationInput, raw);
+  const from = new Date(input.validFrom);
+  const until = new Date(input.validUntil);
+  const now = deps.clock.now();
+  if (until <= from) throw new AppError('VALIDATION', 'validUntil must come after validFrom', { field: 'validUntil' });
+  if (until <= now) throw new AppError('VALIDATION', 'the period has ended already', { field: 'validUntil' });
+  if (until.getTime() - from.getTime() > MAX_DELEGATION_DAYS * 86_400_000) {
+    throw new AppError('VALIDATION', `a delegation lasts at most ${MAX_DELEGATION_DAYS} days`, { field: 'validUntil' });
+  }
+  if (input.deputyUserId === actor.userId) throw new AppError('VALIDATION', 'a deputy is somebody else', { field: 'deputyUserId' });
+  const approves = actor.grants.some((g) => (g.role === 'village_approver' || g.role === 'town_leader') && isWithin(input.orgCode, g.orgCode));
+  if (!approves) throw new AppError('FORBIDDEN', `only an approver of unit ${input.orgCode} can name a deputy for it`);
+  return deps.uow.write(async (tx) => {
+    const deputy = await tx.users.get(input.deputyUserId);
+    const grants = deputy && !deputy.disabled ? await tx.grants.forUser(deputy.id) : [];
+    const deputyActor: Actor = { userId: input.deputyUserId, grants, ip: actor.ip };
+    if (!deputy || !actor.grants.some((g) => isWithin(deputy.homeOrgCode, g.orgCode) || isWithin(g.orgCode, deputy.homeOrgCode))) {
+      throw notFound('user', input.deputyUserId);
+    }
+    if (!hasPermission(deputyActor, 'application.decide', input.orgCode)) {
+      throw new AppError('VALIDATION', `${deputy.name} may not decide applications in unit ${input.orgCode}`, { field: 'deputyUserId' });
+    }
+    const d: Delegation = {
+      id: deps.ids.next(), approverUserId: actor.userId, deputyUserId: deputy.id, orgCode: input.orgCode,
+      validFrom: from.toISOString(), validUntil: until.toISOString(), createdAt: now.toISOString(),
+    };
+    await tx.applications.insertDelegation(d);
+    await record(tx, deps, actor, { action: 'DELEGATION_CREATED', targetType: 'delegation', targetId: d.id, orgCode: input.orgCode, before: null, after: d });
+    return d;
+  });
+}
