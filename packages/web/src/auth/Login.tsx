@@ -1,7 +1,8 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LangSwitch } from '../LangSwitch';
 import { api } from '../lib/api';
+import { useTotpSetup } from '../lib/totp';
 import { errorText } from '../lib/errors';
 import type { Stage } from '../lib/types';
 
@@ -134,27 +135,10 @@ function TotpStep({ userName, onDone, onBack }: { userName?: string | undefined;
   );
 }
 
-function toBase64(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let bin = '';
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return window.btoa(bin);
-}
 
 function EnrolStep({ userName, onDone, onBack }: { userName?: string | undefined; onDone: () => Promise<void> | void; onBack: () => void }) {
   const { t } = useTranslation();
-  const [setup, setSetup] = useState<{ secret: string; qr: string } | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const started = useRef(false);
-
-  useEffect(() => {
-    // One secret per enrolment: React's development double-run must not ask for two.
-    if (started.current) return;
-    started.current = true;
-    api.post<{ secret: string; uri: string; qrSvg: string }>('/api/auth/totp/setup')
-      .then((r) => setSetup({ secret: r.secret, qr: `data:image/svg+xml;base64,${toBase64(r.qrSvg)}` }))
-      .catch((e: unknown) => setError(errorText(e, t, 'login')));
-  }, [t]);
+  const { setup, error } = useTotpSetup('login');
 
   return (
     <section className="auth-card" aria-labelledby="auth-title">

@@ -1,15 +1,9 @@
 import { Alert, Form, Input, Modal } from 'antd';
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../lib/api';
 import { errorText } from '../lib/errors';
-
-function toBase64(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let bin = '';
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return window.btoa(bin);
-}
+import { useTotpSetup } from '../lib/totp';
 
 /**
  * 启用二次验证 from the workbench: one new secret per opening, shown as a QR code (an
@@ -17,20 +11,9 @@ function toBase64(text: string): string {
  */
 export function TotpEnrol({ onClose, onEnabled }: { onClose: () => void; onEnabled: () => Promise<void> | void }) {
   const { t } = useTranslation();
-  const [setup, setSetup] = useState<{ secret: string; qr: string } | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { setup, error, setError } = useTotpSetup();
   const [busy, setBusy] = useState(false);
   const [form] = Form.useForm<{ code: string }>();
-  const started = useRef(false);
-
-  useEffect(() => {
-    // One secret per enrolment: React's development double-run must not ask for two.
-    if (started.current) return;
-    started.current = true;
-    api.post<{ secret: string; uri: string; qrSvg: string }>('/api/auth/totp/setup')
-      .then((r) => setSetup({ secret: r.secret, qr: `data:image/svg+xml;base64,${toBase64(r.qrSvg)}` }))
-      .catch((e: unknown) => setError(errorText(e, t)));
-  }, [t]);
 
   const submit = async ({ code }: { code: string }) => {
     setBusy(true);
