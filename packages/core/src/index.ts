@@ -33,3 +33,5 @@ export * from './application/records.js';
 export * from './application/submit-application.js';
 export * from './application/decide-application.js';
 export * from './application/manage-application.js';
+export * from './application/matter-catalogue.js';
+export * from './certificate/records.js';

@@ -2,7 +2,9 @@ import type { AuditEntry, AuditInput } from './audit/audit-events.js';
 import type { Grant } from './auth/actor.js';
 import type { OrgUnit } from './org/org.js';
 import type { ApplicationStatus } from './application/application.js';
-import type { Application, Authorization, Delegation } from './application/records.js';
+import type { Application, Authorization, Delegation, LedgerEntry, Stamping } from './application/records.js';
+import type { Matter } from './application/matters.js';
+import type { Certificate, CertificateTemplate } from './certificate/records.js';
 import type { Role } from './roles.js';
 import type { HandoverSlip, Seal, SealStatus, SealType } from './seal/seal.js';
 import type { User } from './user/user.js';
@@ -126,6 +128,69 @@ export interface ApplicationRepo {
   insertDelegation(d: Delegation): Promise<void>;
   /** Approvers for whom `deputyUserId` may decide at `at`. */
   deputyFor(deputyUserId: string, at: string): Promise<Delegation[]>;
+  /** Delegations given by these approvers that are valid at `at`. */
+  delegationsFor(approverUserIds: readonly string[], at: string): Promise<Delegation[]>;
+  /**
+   * Pending applications filed before `before` that were not reminded since `remindedBefore`
+   * (or never), oldest first: the reminder and expiry sweeps.
+   */
+  pendingFiledBefore(before: string, opts: { remindedBefore?: string; limit: number }): Promise<Application[]>;
+  /** Notes that waiting people were reminded of an application (not a state change). */
+  markReminded(id: string, at: string): Promise<void>;
+}
+
+export interface StampingRepo {
+  insert(s: Stamping): Promise<void>;
+  forApplication(applicationId: string): Promise<Stamping[]>;
+}
+
+/** Search of the seal-use ledger (用印登记簿); every filter is optional but the scopes. */
+export interface LedgerFilter {
+  scopes: string[];
+  /** A unit and everything beneath it (a village, or a town). */
+  orgCode?: string;
+  sealId?: string;
+  /** Filed at or after / before (ISO instants). */
+  from?: string;
+  to?: string;
+  applicantUserId?: string;
+  /** Who decided (or, for a deputy's decision, the approver stood in for). */
+  approverUserId?: string;
+  matterCode?: string;
+  status?: ApplicationStatus;
+  /** Free text over reason, document title, villager's and applicant's names, opinion. */
+  q?: string;
+  limit: number;
+  /** Keyset cursor (newest first, by serial number). */
+  cursor?: string;
+}
+
+export interface LedgerRepo {
+  search(filter: LedgerFilter): Promise<Page<LedgerEntry>>;
+  entry(applicationId: string): Promise<LedgerEntry | null>;
+}
+
+/** A town's entry in the matter catalogue (事项目录); a town without entries uses the defaults. */
+export interface MatterRecord extends Matter {
+  townCode: string;
+  enabled: boolean;
+  sortOrder: number;
+  updatedAt: string;
+}
+
+export interface MatterRepo {
+  forTown(townCode: string): Promise<MatterRecord[]>;
+  upsert(m: MatterRecord): Promise<void>;
+}
+
+export interface CertificateRepo {
+  insert(c: Certificate): Promise<void>;
+  get(id: string): Promise<Certificate | null>;
+  byVerifyCode(code: string): Promise<Certificate | null>;
+  byApplication(applicationId: string): Promise<Certificate | null>;
+  /** A town's own templates (not the built-in defaults). */
+  templatesForTown(townCode: string): Promise<CertificateTemplate[]>;
+  upsertTemplate(t: CertificateTemplate & { townCode: string }): Promise<void>;
 }
 
 /** All repositories, bound to one transaction. */
@@ -138,6 +203,10 @@ export interface Tx {
   sealTypes: SealTypeRepo;
   audit: AuditRepo;
   applications: ApplicationRepo;
+  stampings: StampingRepo;
+  ledger: LedgerRepo;
+  matters: MatterRepo;
+  certificates: CertificateRepo;
 }
 
 export interface UnitOfWork {
@@ -192,6 +261,8 @@ export interface SecurityPolicy {
   maxPages: number;
   /** IANA zone of day boundaries (CUNZHANG_TZ): an approval is valid to the end of the local day. */
   timeZone: string;
+  /** A pending application nobody decided lapses after this many days. */
+  applicationExpiryDays: number;
 }
 
 export interface Deps {

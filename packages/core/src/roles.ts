@@ -33,19 +33,23 @@ export const PERMISSIONS = [
   'audit.read',
   'application.create', // apply to use a seal (for oneself, or for a villager at the service point)
   'application.decide', // approve or reject applications routed to one
-  'application.read', // read applications and their pages in one's units
+  'application.read', // read applications and their pages in one's units, and the ledger
+  'stamping.record', // record by hand an impression made where no device is bound yet
+  'certificate.issue', // fill a certificate template at the service point
+  'matter.manage', // change a town's matter catalogue and certificate templates
+  'ledger.export', // export the ledger (XLSX, PDF)
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   applicant: ['org.read', 'application.create'],
-  service_clerk: ['org.read', 'seal.read', 'application.create', 'application.read'],
-  seal_keeper: ['org.read', 'seal.read', 'application.decide', 'application.read'],
-  village_approver: ['org.read', 'seal.read', 'application.decide', 'application.read'],
-  station_officer: ['org.read', 'seal.read', 'seal.manage', 'application.decide', 'application.read'],
-  town_leader: ['org.read', 'seal.read', 'seal.manage', 'application.decide', 'application.read'],
-  supervisor: ['org.read', 'seal.read', 'audit.read', 'user.read', 'application.read'],
-  auditor: ['org.read', 'seal.read', 'application.read'],
+  service_clerk: ['org.read', 'seal.read', 'application.create', 'application.read', 'certificate.issue'],
+  seal_keeper: ['org.read', 'seal.read', 'application.decide', 'application.read', 'stamping.record'],
+  village_approver: ['org.read', 'seal.read', 'application.decide', 'application.read', 'ledger.export'],
+  station_officer: ['org.read', 'seal.read', 'seal.manage', 'application.decide', 'application.read', 'stamping.record', 'matter.manage', 'ledger.export'],
+  town_leader: ['org.read', 'seal.read', 'seal.manage', 'application.decide', 'application.read', 'matter.manage', 'ledger.export'],
+  supervisor: ['org.read', 'seal.read', 'audit.read', 'user.read', 'application.read', 'ledger.export'],
+  auditor: ['org.read', 'seal.read', 'application.read', 'ledger.export'],
   sys_admin: ['org.read', 'org.import', 'sealtype.manage', 'user.read', 'user.create', 'user.disable'],
   sec_admin: ['org.read', 'user.read', 'role.grant', 'user.unlock'],
   audit_admin: ['org.read', 'user.read', 'audit.read'],

@@ -44,6 +44,12 @@ const schema = z.object({
   CUNZHANG_BODY_LIMIT_KB: z.coerce.number().int().min(1).max(100 * 1024).default(256),
   CUNZHANG_UPLOAD_LIMIT_MB: z.coerce.number().min(0.1).max(200).default(20),
   CUNZHANG_SEPARATE_APPROVAL_AND_CUSTODY: bool.default(true),
+  CUNZHANG_MAX_PHOTO_MEGAPIXELS: z.coerce.number().min(1).max(200).default(50),
+  CUNZHANG_MAX_PAGES: z.coerce.number().int().min(1).max(200).default(30),
+  CUNZHANG_MAX_IMPRESSIONS: z.coerce.number().int().min(1).max(1000).default(50),
+  CUNZHANG_REMINDER_MINUTES: z.coerce.number().min(1).max(7 * 24 * 60).default(60),
+  CUNZHANG_APPLICATION_EXPIRY_DAYS: z.coerce.number().min(1).max(365).default(7),
+  CUNZHANG_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// address, e.g. https://cunzhang.example.gov.cn' }).optional(),
 });
 
 /** The names of every setting, for documentation checks. */
@@ -70,6 +76,15 @@ export interface Config {
   bodyLimitBytes: number;
   uploadLimitBytes: number;
   separateApprovalAndCustody: boolean;
+  /** Largest width × height of a photographed page (decompression-bomb guard). */
+  maxPhotoPixels: number;
+  maxPages: number;
+  maxImpressions: number;
+  /** Remind deciders of an application that waited this long, and again after as long. */
+  reminderMinutes: number;
+  applicationExpiryDays: number;
+  /** Address printed in certificate QR codes (no trailing slash); null: taken from the request. */
+  publicUrl: string | null;
 }
 
 /** Reads, validates and freezes the configuration; throws ConfigError on the first bad value. */
@@ -113,5 +128,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     bodyLimitBytes: e.CUNZHANG_BODY_LIMIT_KB * 1024,
     uploadLimitBytes: Math.round(e.CUNZHANG_UPLOAD_LIMIT_MB * 1024 * 1024),
     separateApprovalAndCustody: e.CUNZHANG_SEPARATE_APPROVAL_AND_CUSTODY,
+    maxPhotoPixels: Math.round(e.CUNZHANG_MAX_PHOTO_MEGAPIXELS * 1_000_000),
+    maxPages: e.CUNZHANG_MAX_PAGES,
+    maxImpressions: e.CUNZHANG_MAX_IMPRESSIONS,
+    reminderMinutes: e.CUNZHANG_REMINDER_MINUTES,
+    applicationExpiryDays: e.CUNZHANG_APPLICATION_EXPIRY_DAYS,
+    publicUrl: e.CUNZHANG_PUBLIC_URL ? e.CUNZHANG_PUBLIC_URL.replace(/\/+$/, '') : null,
   });
 }

@@ -50,8 +50,9 @@ export async function openRuntime(config: Readonly<Config>): Promise<Runtime> {
       sessionHours: config.sessionHours,
       minPasswordLength: 8,
       separateApprovalAndCustody: config.separateApprovalAndCustody,
-      maxImpressions: 50,
-      maxPages: 50,
+      maxImpressions: config.maxImpressions,
+      maxPages: config.maxPages,
+      applicationExpiryDays: config.applicationExpiryDays,
       timeZone: config.tz,
     },
   };

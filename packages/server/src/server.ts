@@ -5,6 +5,7 @@ import pino from 'pino';
 import { ConfigError, type Config } from './config.js';
 import { seedDemo } from './demo/seed.js';
 import { buildApp } from './http/app.js';
+import { LiveHub } from './http/live.js';
 import { createMetrics } from './http/metrics.js';
 import { connectExternalBroker, startEmbeddedBroker, type Broker } from './mqtt/broker.js';
 import { openRuntime, type Runtime } from './runtime.js';
@@ -34,7 +35,7 @@ export async function startServer(config: Readonly<Config>, opts: { logger?: boo
     const seeded = config.demo ? await seedDemo(runtime.deps, { csvPath: HESHAN_CSV, log }) : false;
     const b = broker;
     const metrics = createMetrics({ dbUp: () => runtime.database.ping(), brokerUp: () => b.connected() });
-    const app = await buildApp({ config, deps: runtime.deps, blobs: runtime.blobs, database: runtime.database, broker, metrics, webRoot: opts.webRoot === undefined ? WEB_ROOT : opts.webRoot }, { logger: opts.logger ?? { level: config.logLevel } });
+    const app = await buildApp({ config, deps: runtime.deps, blobs: runtime.blobs, database: runtime.database, broker, metrics, live: new LiveHub(), webRoot: opts.webRoot === undefined ? WEB_ROOT : opts.webRoot }, { logger: opts.logger ?? { level: config.logLevel } });
     try {
       await app.listen({ port: config.port, host: config.host });
     } catch (e) {

@@ -10,6 +10,7 @@ import { loadConfig, type Config } from './config.js';
 import { HESHAN_CSV } from './server.js';
 import { seedDemo } from './demo/seed.js';
 import { buildApp } from './http/app.js';
+import { LiveHub } from './http/live.js';
 import { createMetrics } from './http/metrics.js';
 import { argon2Hasher, sm4FieldCipher, totp, ulidIds } from './infra/crypto.js';
 import { authenticator } from 'otplib';
@@ -42,7 +43,7 @@ export async function openTestEnv(dialect: Dialect, opts: { demo?: boolean; env?
     policy: {
       maxFailedLogins: config.maxFailedLogins, lockoutMinutes: config.lockoutMinutes, sessionHours: config.sessionHours,
       minPasswordLength: 8, separateApprovalAndCustody: config.separateApprovalAndCustody,
-      maxImpressions: 50, maxPages: 50, timeZone: config.tz,
+      maxImpressions: config.maxImpressions, maxPages: config.maxPages, applicationExpiryDays: config.applicationExpiryDays, timeZone: config.tz,
     },
   };
   await ensureBuiltinSealTypes(deps.uow);
@@ -58,13 +59,16 @@ export async function openTestEnv(dialect: Dialect, opts: { demo?: boolean; env?
 }
 
 /** The HTTP app over a test env (no listener, no broker): drive it with app.inject. */
-export async function buildTestApp(env: TestEnv): Promise<FastifyInstance> {
+export async function buildTestApp(env: TestEnv, opts: { live?: LiveHub } = {}): Promise<FastifyInstance> {
   const metrics = createMetrics({ dbUp: () => env.database.ping(), brokerUp: () => true });
   return buildApp({
-    config: env.config, deps: env.deps, blobs: new FsBlobStore(path.join(env.dataDir, 'blobs')), database: env.database,
-    broker: null, metrics, webRoot: null,
+    config: env.config, deps: env.deps, blobs: testBlobs(env), database: env.database,
+    broker: null, metrics, live: opts.live ?? new LiveHub(), webRoot: null,
   });
 }
+
+/** The blob store a test app uses (files under the env's data directory). */
+export const testBlobs = (env: TestEnv): FsBlobStore => new FsBlobStore(path.join(env.dataDir, 'blobs'));
 
 const lastStepOf = new Map<string, number>();
 

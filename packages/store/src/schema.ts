@@ -30,6 +30,7 @@ export interface ApplicationsTable {
   copies: number; impressions: number; applicant_user_id: string; on_behalf_of_name: string | null; clerk_user_id: string | null;
   contract_words: string; resolution_blob: string | null; status: string; decided_by: string | null; decided_for_user_id: string | null;
   decided_at: string | null; opinion: string | null; created_at: string; updated_at: string; version: number;
+  serial_no: number; reminded_at: string | null;
 }
 export interface ApplicationPagesTable { application_id: string; page_no: number; blob_key: string; thumb_key: string; sm3: string; phash: string }
 export interface AuthorizationsTable {
@@ -40,7 +41,26 @@ export interface DelegationsTable {
   id: string; approver_user_id: string; deputy_user_id: string; org_code: string; valid_from: string; valid_until: string; created_at: string;
 }
 
+export interface StampingsTable {
+  id: string; application_id: string; authorization_id: string; seal_id: string; org_code: string; source: string; impressions: number;
+  stamped_at: string; operator_user_id: string | null; device_id: string | null; latitude: number | null; longitude: number | null;
+  photo_key: string | null; thumb_key: string | null; sm3: string | null; phash: string | null; matched_page_no: number | null;
+  phash_distance: number | null; note: string | null; created_at: string;
+}
+export interface MattersTable { town_code: string; code: string; name_zh: string; name_en: string; route: string; enabled: number; sort_order: number; updated_at: string }
+export interface CertificateTemplatesTable {
+  town_code: string; code: string; name_zh: string; name_en: string; matter_code: string; fields: string; body: string; enabled: number; updated_at: string;
+}
+export interface CertificatesTable {
+  id: string; verify_code: string; template_code: string; title: string; org_code: string; seal_id: string; application_id: string;
+  clerk_user_id: string; fields_enc: string; pdf_key: string; issued_at: string;
+}
+
 export interface DB {
+  stampings: StampingsTable;
+  matters: MattersTable;
+  certificate_templates: CertificateTemplatesTable;
+  certificates: CertificatesTable;
   applications: ApplicationsTable;
   application_pages: ApplicationPagesTable;
   authorizations: AuthorizationsTable;

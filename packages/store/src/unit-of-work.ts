@@ -3,9 +3,13 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from './database.js';
 import { applicationRepo } from './repos/application-repo.js';
 import { auditRepo } from './repos/audit-repo.js';
+import { certificateRepo } from './repos/certificate-repo.js';
 import type { Ctx } from './repos/common.js';
+import { ledgerRepo } from './repos/ledger-repo.js';
+import { matterRepo } from './repos/matter-repo.js';
 import { orgRepo } from './repos/org-repo.js';
 import { sealRepo, sealTypeRepo } from './repos/seal-repo.js';
+import { stampingRepo } from './repos/stamping-repo.js';
 import { grantRepo, sessionRepo, userRepo } from './repos/user-repo.js';
 import type { DB } from './schema.js';
 
@@ -13,6 +17,7 @@ export function repositories(ctx: Ctx): Tx {
   return {
     orgs: orgRepo(ctx), users: userRepo(ctx), grants: grantRepo(ctx), sessions: sessionRepo(ctx),
     seals: sealRepo(ctx), sealTypes: sealTypeRepo(ctx), audit: auditRepo(ctx), applications: applicationRepo(ctx),
+    stampings: stampingRepo(ctx), ledger: ledgerRepo(ctx), matters: matterRepo(ctx), certificates: certificateRepo(ctx),
   };
 }
 

@@ -3,9 +3,11 @@ import type { Route } from './matters.js';
 
 /**
  * A seal-use application (用印申请, domain W2): pending until someone with the right to decide
- * approves or rejects it; the applicant may withdraw it while it is pending.
+ * approves or rejects it; the applicant may withdraw it while it is pending; a pending one
+ * nobody decides lapses (expired). Approved, its authorization may be revoked until used;
+ * the first impression makes it stamped.
  */
-export const APPLICATION_STATUSES = ['pending', 'approved', 'rejected', 'withdrawn'] as const;
+export const APPLICATION_STATUSES = ['pending', 'approved', 'rejected', 'withdrawn', 'expired', 'revoked', 'stamped'] as const;
 export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
 
 export interface PageFingerprint {

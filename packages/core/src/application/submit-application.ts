@@ -2,11 +2,12 @@ import { z } from 'zod';
 import { record } from '../audit/record.js';
 import { hasPermission, requirePermission, type Actor } from '../auth/actor.js';
 import { AppError, notFound } from '../errors.js';
-import { isWithin } from '../org/org-code.js';
+import { isWithin, townOf } from '../org/org-code.js';
 import type { Deps } from '../ports.js';
 import { isUsable } from '../seal/seal.js';
 import { parseInput } from '../validate.js';
-import { DEFAULT_MATTERS, routeApplication } from './matters.js';
+import { effectiveMatters } from './matter-catalogue.js';
+import { routeApplication } from './matters.js';
 import type { Application } from './records.js';
 
 const hex = (n: number) => z.string().regex(new RegExp(`^[0-9a-f]{${n}}$`));
@@ -33,13 +34,14 @@ export async function submitApplication(deps: Deps, { actor, input: raw }: { act
     throw new AppError('VALIDATION', `impressions: at most ${deps.policy.maxImpressions} per application`, { field: 'impressions' });
   }
   if (input.pages.length > deps.policy.maxPages) throw new AppError('VALIDATION', `pages: at most ${deps.policy.maxPages} per application`, { field: 'pages' });
-  const matter = DEFAULT_MATTERS.find((m) => m.code === input.matterCode);
-  if (!matter) throw new AppError('VALIDATION', `unknown matter ${input.matterCode}`, { field: 'matterCode' });
   return deps.uow.write(async (tx) => {
     const seal = await tx.seals.get(input.sealId);
     // Only seals of a village the actor may apply in exist for them.
     if (!seal || !actor.grants.some((g) => isWithin(seal.orgCode, g.orgCode))) throw notFound('seal', input.sealId);
     requirePermission(actor, 'application.create', seal.orgCode);
+    const town = townOf(seal.orgCode);
+    const matter = town ? (await effectiveMatters(tx, town)).find((m) => m.code === input.matterCode && m.enabled) : undefined;
+    if (!matter) throw new AppError('VALIDATION', `matterCode: ${input.matterCode} is not in the town's matter catalogue`, { field: 'matterCode' });
     if (!isUsable(seal.status)) throw new AppError('RULE_VIOLATION', `the seal is ${seal.status}: it is not in use`, { field: 'sealId' });
     const onBehalf = input.onBehalfOfName ?? null;
     const isClerk = hasPermission(actor, 'application.read', seal.orgCode);
@@ -51,7 +53,7 @@ export async function submitApplication(deps: Deps, { actor, input: raw }: { act
       documentTitle: input.documentTitle, copies: input.copies, impressions: input.impressions, applicantUserId: actor.userId,
       onBehalfOfName: onBehalf, clerkUserId: onBehalf ? actor.userId : null, contractWords: routing.contractWords,
       resolutionBlob: input.resolutionBlob ?? null, status: 'pending', decidedBy: null, decidedForUserId: null, decidedAt: null, opinion: null,
-      pages: input.pages.map((p, i) => ({ ...p, pageNo: i + 1 })), createdAt: now, updatedAt: now, version: 1,
+      pages: input.pages.map((p, i) => ({ ...p, pageNo: i + 1 })), remindedAt: null, createdAt: now, updatedAt: now, version: 1,
     };
     await tx.applications.insert(app);
     await record(tx, deps, actor, {

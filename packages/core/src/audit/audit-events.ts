@@ -30,6 +30,12 @@ export const AUDIT_EVENTS = {
   APPLICATION_WITHDRAWN: 'The applicant withdrew a pending application.',
   AUTHORIZATION_REVOKED: 'An unused authorization was revoked before any impression.',
   DELEGATION_CREATED: 'An approver named a deputy to decide for them during a period.',
+  APPLICATION_EXPIRED: 'A pending application nobody decided within the configured days lapsed.',
+  STAMPING_RECORDED: 'An impression was made under an authorization (recorded by the keeper by hand, or by a device), with the stamped page.',
+  CERTIFICATE_ISSUED: 'A service-point clerk filled a certificate template; its stamping application was filed with it.',
+  MATTER_CHANGED: 'A town added or changed a matter in its catalogue (routing of applications).',
+  CERTIFICATE_TEMPLATE_CHANGED: 'A town added or changed a certificate template.',
+  LEDGER_EXPORTED: 'Somebody exported the seal-use ledger (XLSX or PDF), with the filter used.',
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_EVENTS;
@@ -38,7 +44,7 @@ export const AUDIT_ACTIONS = Object.keys(AUDIT_EVENTS) as AuditAction[];
 export interface AuditInput {
   actorId: string;
   action: AuditAction;
-  targetType: 'org' | 'user' | 'seal' | 'seal_type' | 'session' | 'application' | 'delegation';
+  targetType: 'org' | 'user' | 'seal' | 'seal_type' | 'session' | 'application' | 'delegation' | 'certificate' | 'matter' | 'certificate_template' | 'ledger';
   targetId: string;
   /** The unit the target belongs to, so scoped readers can filter the trail. */
   orgCode: string;

@@ -12,9 +12,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AppContext } from './context.js';
 import { installErrorHandling, notFoundBody } from './errors.js';
+import { applicationRoutes } from './routes/applications.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { blobRoutes } from './routes/blobs.js';
+import { certificateRoutes } from './routes/certificates.js';
+import { ledgerRoutes } from './routes/ledger.js';
+import { matterRoutes } from './routes/matters.js';
 import { orgRoutes } from './routes/orgs.js';
 import { sealRoutes } from './routes/seals.js';
 import { systemRoutes } from './routes/system.js';
@@ -93,7 +97,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean | objec
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { docExpansion: 'list' } });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  for (const plugin of [systemRoutes, authRoutes, userRoutes, orgRoutes, sealRoutes, auditRoutes, blobRoutes]) {
+  for (const plugin of [systemRoutes, authRoutes, userRoutes, orgRoutes, sealRoutes, auditRoutes, blobRoutes, applicationRoutes, matterRoutes, ledgerRoutes, certificateRoutes]) {
     await app.register(plugin(ctx));
   }
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, openTestEnv, TEST_DIALECTS, type TestEnv } from '../testing.js';
 import { buildApp } from './app.js';
+import { LiveHub } from './live.js';
 import { createMetrics } from './metrics.js';
 
 /** Every route of the app as "METHOD /path", read from Fastify's own route tree (HEAD left out). */
@@ -80,7 +81,7 @@ for (const dialect of TEST_DIALECTS) {
     it('/healthz answers 503 "degraded" when the database does not answer, and /metrics says so', async () => {
       const down = { ...env.database, ping: async () => false };
       const metrics = createMetrics({ dbUp: () => down.ping(), brokerUp: () => true });
-      const sick = await buildApp({ config: env.config, deps: env.deps, blobs: new FsBlobStore(path.join(env.dataDir, 'blobs')), database: down, broker: null, metrics, webRoot: null });
+      const sick = await buildApp({ config: env.config, deps: env.deps, blobs: new FsBlobStore(path.join(env.dataDir, 'blobs')), database: down, broker: null, metrics, live: new LiveHub(), webRoot: null });
       try {
         const res = await sick.inject({ method: 'GET', url: '/healthz' });
         expect(res.statusCode).toBe(503);

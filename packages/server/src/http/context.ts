@@ -2,6 +2,7 @@ import type { BlobStore, Deps } from '@cunzhang/core';
 import type { Database } from '@cunzhang/store';
 import type { Config } from '../config.js';
 import type { Broker } from '../mqtt/broker.js';
+import type { LiveHub } from './live.js';
 import type { Metrics } from './metrics.js';
 
 /** What the routes need: use-case deps and the few edge services. */
@@ -12,6 +13,8 @@ export interface AppContext {
   database: Database;
   broker: Broker | null;
   metrics: Metrics;
+  /** Live updates to the people an application concerns (server-sent events). */
+  live: LiveHub;
   /** Root of the built web app (packages/web/dist), or null to serve none. */
   webRoot: string | null;
 }

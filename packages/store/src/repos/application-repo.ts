@@ -1,8 +1,9 @@
 import {
-  AppError, type Application, type ApplicationPage, type ApplicationRepo, type ApplicationStatus, type Authorization, type AuthorizationStatus,
+  AppError, type Application, type ApplicationPage, type ApplicationRepo, type ApplicationStatus, type Authorization, type AuthorizationStatus, type Delegation,
   type Route,
 } from '@cunzhang/core';
-import type { ApplicationsTable, AuthorizationsTable } from '../schema.js';
+import { sql } from 'kysely';
+import type { ApplicationsTable, AuthorizationsTable, DelegationsTable } from '../schema.js';
 import { decodeCursor, encodeCursor, like, within, type Ctx } from './common.js';
 
 const toApplication = (r: ApplicationsTable, pages: ApplicationPage[]): Application => ({
@@ -10,14 +11,14 @@ const toApplication = (r: ApplicationsTable, pages: ApplicationPage[]): Applicat
   documentTitle: r.document_title, copies: r.copies, impressions: r.impressions, applicantUserId: r.applicant_user_id,
   onBehalfOfName: r.on_behalf_of_name, clerkUserId: r.clerk_user_id, contractWords: JSON.parse(r.contract_words) as string[],
   resolutionBlob: r.resolution_blob, status: r.status as ApplicationStatus, decidedBy: r.decided_by, decidedForUserId: r.decided_for_user_id,
-  decidedAt: r.decided_at, opinion: r.opinion, pages, createdAt: r.created_at, updatedAt: r.updated_at, version: r.version,
+  decidedAt: r.decided_at, opinion: r.opinion, pages, remindedAt: r.reminded_at, createdAt: r.created_at, updatedAt: r.updated_at, version: r.version,
 });
 
 const COLUMNS: Record<string, keyof ApplicationsTable> = {
   sealId: 'seal_id', orgCode: 'org_code', matterCode: 'matter_code', route: 'route', reason: 'reason', documentTitle: 'document_title',
   copies: 'copies', impressions: 'impressions', applicantUserId: 'applicant_user_id', onBehalfOfName: 'on_behalf_of_name',
   clerkUserId: 'clerk_user_id', resolutionBlob: 'resolution_blob', status: 'status', decidedBy: 'decided_by',
-  decidedForUserId: 'decided_for_user_id', decidedAt: 'decided_at', opinion: 'opinion', createdAt: 'created_at', updatedAt: 'updated_at',
+  decidedForUserId: 'decided_for_user_id', decidedAt: 'decided_at', opinion: 'opinion', remindedAt: 'reminded_at', createdAt: 'created_at', updatedAt: 'updated_at',
 };
 
 function toRow(a: Partial<Application>): Partial<ApplicationsTable> {
@@ -36,7 +37,12 @@ const toAuthorization = (r: AuthorizationsTable): Authorization => ({
   revokedAt: r.revoked_at, pages: JSON.parse(r.pages) as Authorization['pages'], createdAt: r.created_at, version: r.version,
 });
 
-export function applicationRepo({ db }: Ctx): ApplicationRepo {
+const toDelegation = (r: DelegationsTable): Delegation => ({
+  id: r.id, approverUserId: r.approver_user_id, deputyUserId: r.deputy_user_id, orgCode: r.org_code, validFrom: r.valid_from,
+  validUntil: r.valid_until, createdAt: r.created_at,
+});
+
+export function applicationRepo({ db, dialect }: Ctx): ApplicationRepo {
   const pagesOf = async (ids: string[]): Promise<Map<string, ApplicationPage[]>> => {
     const out = new Map<string, ApplicationPage[]>();
     if (ids.length === 0) return out;
@@ -53,7 +59,11 @@ export function applicationRepo({ db }: Ctx): ApplicationRepo {
   return {
     get,
     async insert(a) {
-      await db.insertInto('applications').values({ ...(toRow(a) as ApplicationsTable), id: a.id, version: a.version }).execute();
+      // 流水号: SQLite writes are serialised (BEGIN IMMEDIATE), so max + 1 is safe there; PostgreSQL uses a sequence.
+      const serial = dialect === 'postgres'
+        ? sql<number>`nextval('application_serial')`
+        : sql<number>`(select coalesce(max(serial_no), 0) + 1 from applications)`;
+      await db.insertInto('applications').values({ ...(toRow(a) as ApplicationsTable), id: a.id, version: a.version, serial_no: serial }).execute();
       if (a.pages.length) {
         await db.insertInto('application_pages').values(a.pages.map((p) => ({
           application_id: a.id, page_no: p.pageNo, blob_key: p.blobKey, thumb_key: p.thumbKey, sm3: p.sm3, phash: p.phash,
@@ -102,6 +112,16 @@ export function applicationRepo({ db }: Ctx): ApplicationRepo {
       if (Number(res.numUpdatedRows) !== 1) throw new AppError('CONFLICT', `authorization ${id} was changed meanwhile; reload and try again`);
       return toAuthorization(await db.selectFrom('authorizations').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
     },
+    async pendingFiledBefore(before, { remindedBefore, limit }) {
+      let q = db.selectFrom('applications').selectAll().where('status', '=', 'pending').where('created_at', '<', before);
+      if (remindedBefore !== undefined) q = q.where((eb) => eb.or([eb('reminded_at', 'is', null), eb('reminded_at', '<', remindedBefore)]));
+      const rows = await q.orderBy('created_at').limit(limit).execute();
+      const pages = await pagesOf(rows.map((r) => r.id));
+      return rows.map((r) => toApplication(r, pages.get(r.id) ?? []));
+    },
+    async markReminded(id, at) {
+      await db.updateTable('applications').set({ reminded_at: at }).where('id', '=', id).execute();
+    },
     async insertDelegation(d) {
       await db.insertInto('delegations').values({
         id: d.id, approver_user_id: d.approverUserId, deputy_user_id: d.deputyUserId, org_code: d.orgCode, valid_from: d.validFrom,
@@ -111,10 +131,13 @@ export function applicationRepo({ db }: Ctx): ApplicationRepo {
     async deputyFor(deputyUserId, at) {
       const rows = await db.selectFrom('delegations').selectAll().where('deputy_user_id', '=', deputyUserId)
         .where('valid_from', '<=', at).where('valid_until', '>', at).execute();
-      return rows.map((r) => ({
-        id: r.id, approverUserId: r.approver_user_id, deputyUserId: r.deputy_user_id, orgCode: r.org_code, validFrom: r.valid_from,
-        validUntil: r.valid_until, createdAt: r.created_at,
-      }));
+      return rows.map(toDelegation);
+    },
+    async delegationsFor(approverUserIds, at) {
+      if (approverUserIds.length === 0) return [];
+      const rows = await db.selectFrom('delegations').selectAll().where('approver_user_id', 'in', [...approverUserIds])
+        .where('valid_from', '<=', at).where('valid_until', '>', at).execute();
+      return rows.map(toDelegation);
     },
   };
 }
