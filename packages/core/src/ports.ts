@@ -286,4 +286,9 @@ export interface BlobStore {
   contentType(key: string): Promise<string | null>;
   /** Every key, in no particular order (backups, integrity sweeps). */
   keys(): AsyncIterable<string>;
+  /**
+   * Removes a blob; a missing key is no error. Only for undoing a put whose record was never
+   * committed (see the upload helper): stored records are never deleted.
+   */
+  delete(key: string): Promise<void>;
 }

@@ -62,5 +62,20 @@ export function blobStoreContract(name: string, make: () => Promise<BlobStore>):
       expect(new Set(results.map((r) => r.key)).size).toBe(1);
       expect((await store.get(results[0]!.key))?.toString()).toBe('concurrent');
     });
+
+    it('deletes a blob so it is gone from get, has and keys; deleting a missing one is no error', async () => {
+      const store = await make();
+      const keep = await store.put(Buffer.from('kept'));
+      const gone = await store.put(Buffer.from('undone'), { contentType: 'image/jpeg' });
+      await store.delete(gone.key);
+      await store.delete(gone.key);
+      expect(await store.get(gone.key)).toBeNull();
+      expect(await store.has(gone.key)).toBe(false);
+      expect(await store.contentType(gone.key)).toBeNull();
+      const keys: string[] = [];
+      for await (const k of store.keys()) keys.push(k);
+      expect(keys).toEqual([keep.key]);
+      expect((await store.put(Buffer.from('undone'))).created).toBe(true);
+    });
   });
 }

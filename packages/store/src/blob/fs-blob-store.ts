@@ -1,6 +1,6 @@
 import type { BlobStore } from '@cunzhang/core';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { assertBlobKey, blobKeyOf } from './blob-store.js';
 
@@ -54,6 +54,12 @@ export class FsBlobStore implements BlobStore {
     } catch {
       return 'application/octet-stream';
     }
+  }
+
+  async delete(key: string): Promise<void> {
+    const file = this.pathOf(key);
+    await rm(file, { force: true });
+    await rm(`${file}.type`, { force: true });
   }
 
   async *keys(): AsyncIterable<string> {

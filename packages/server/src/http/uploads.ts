@@ -1,0 +1,77 @@
+import { AppError, type BlobStore } from '@cunzhang/core';
+import { intakePhoto, isMediaError, type IntakeResult } from '@cunzhang/media';
+import type { FastifyRequest } from 'fastify';
+import type { Config } from '../config.js';
+
+export interface UploadedFile {
+  field: string;
+  filename: string;
+  bytes: Buffer;
+}
+
+/**
+ * Reads a multipart request made of one JSON field `data` and files. Everything is read before
+ * anything is stored, so a refused request leaves nothing behind.
+ */
+export async function readMultipart(req: FastifyRequest, opts: { maxFiles: number; maxBytes: number }): Promise<{ data: unknown; files: UploadedFile[] }> {
+  if (!req.isMultipart()) throw new AppError('VALIDATION', 'send the request as multipart/form-data: a JSON field "data" and the photos as files');
+  let data: unknown = undefined;
+  const files: UploadedFile[] = [];
+  for await (const part of req.parts({ limits: { files: opts.maxFiles, fileSize: opts.maxBytes, fields: 5, fieldSize: 64 * 1024 } })) {
+    if (part.type === 'file') {
+      files.push({ field: part.fieldname, filename: part.filename, bytes: await part.toBuffer() });
+    } else if (part.fieldname === 'data') {
+      try {
+        data = JSON.parse(String(part.value));
+      } catch {
+        throw new AppError('VALIDATION', 'the field "data" is not valid JSON', { field: 'data' });
+      }
+    } else {
+      throw new AppError('VALIDATION', `unknown form field ${part.fieldname}: send the details as JSON in the field "data"`, { field: part.fieldname });
+    }
+  }
+  if (data === undefined) throw new AppError('VALIDATION', 'the form has no field "data" with the details as JSON', { field: 'data' });
+  return { data, files };
+}
+
+/** Cleans and fingerprints one photographed page; a bad image is a 400 naming the field. */
+export async function intakeUpload(file: UploadedFile, config: Readonly<Config>, label: string): Promise<IntakeResult> {
+  try {
+    return await intakePhoto(file.bytes, { maxBytes: config.uploadLimitBytes, maxPixels: config.maxPhotoPixels });
+  } catch (e) {
+    if (isMediaError(e)) throw new AppError('VALIDATION', `${label}: ${e.message}`, { field: file.field, details: { reason: e.code } });
+    throw e;
+  }
+}
+
+export interface StagedBlob {
+  bytes: Uint8Array;
+  contentType: string;
+}
+
+/**
+ * Stores blobs, then runs `commit` (the use case that records them). When `commit` fails, the
+ * blobs this call created are removed again, so a refused request leaves no orphan behind;
+ * blobs that were there before (the same content stored earlier) are left alone.
+ */
+export async function withStagedBlobs<T>(blobs: BlobStore, staged: StagedBlob[], commit: (keys: string[]) => Promise<T>): Promise<T> {
+  const created: string[] = [];
+  const keys: string[] = [];
+  try {
+    for (const s of staged) {
+      const r = await blobs.put(s.bytes, { contentType: s.contentType });
+      if (r.created) created.push(r.key);
+      keys.push(r.key);
+    }
+    return await commit(keys);
+  } catch (e) {
+    await Promise.all(created.map((k) => blobs.delete(k).catch(() => undefined)));
+    throw e;
+  }
+}
+
+/** The photo and thumbnail of an intake, as blobs to stage, in that order. */
+export const photoBlobs = (p: IntakeResult): StagedBlob[] => [
+  { bytes: p.stored, contentType: p.contentType },
+  { bytes: p.thumbnail, contentType: 'image/jpeg' },
+];
