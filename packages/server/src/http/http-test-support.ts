@@ -60,3 +60,15 @@ export function expectError(res: LightMyRequestResponse, status: number, code: s
   expect(body.error.code).toBe(code);
   return body.error;
 }
+
+/**
+ * A photographed page for tests: a white sheet with `n` dark bars (different n, different
+ * perceptual hash), as JPEG or PNG.
+ */
+export async function pagePhoto(n: number, format: 'jpeg' | 'png' = 'jpeg', size: { width: number; height: number } = { width: 600, height: 800 }): Promise<Buffer> {
+  const { default: sharp } = await import('sharp');
+  const bars = Array.from({ length: n }, (_, i) => `<rect x="60" y="${80 + i * 60}" width="${200 + ((i * 97) % 300)}" height="24" fill="#222"/>`).join('');
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${size.width}" height="${size.height}"><rect width="100%" height="100%" fill="#fff"/>${bars}</svg>`;
+  const img = sharp(Buffer.from(svg));
+  return format === 'jpeg' ? img.jpeg({ quality: 85 }).toBuffer() : img.png().toBuffer();
+}
