@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'ILLEGAL_TRANSITION', // a lifecycle step that the current state does not allow
   'ACCOUNT_LOCKED', // too many failed logins; locked until a time
   'RULE_VIOLATION', // a domain rule (e.g. separation of duties) refuses the step
+  'TOO_LARGE', // an upload (bytes, pixels, files) is over a configured limit
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

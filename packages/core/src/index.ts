@@ -35,3 +35,5 @@ export * from './application/decide-application.js';
 export * from './application/manage-application.js';
 export * from './application/matter-catalogue.js';
 export * from './certificate/records.js';
+export * from './application/query-applications.js';
+export * from './application/sweep-applications.js';

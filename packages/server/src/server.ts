@@ -6,6 +6,7 @@ import { ConfigError, type Config } from './config.js';
 import { seedDemo } from './demo/seed.js';
 import { buildApp } from './http/app.js';
 import { LiveHub } from './http/live.js';
+import { startSweeper } from './sweeper.js';
 import { createMetrics } from './http/metrics.js';
 import { connectExternalBroker, startEmbeddedBroker, type Broker } from './mqtt/broker.js';
 import { openRuntime, type Runtime } from './runtime.js';
@@ -35,7 +36,8 @@ export async function startServer(config: Readonly<Config>, opts: { logger?: boo
     const seeded = config.demo ? await seedDemo(runtime.deps, { csvPath: HESHAN_CSV, log }) : false;
     const b = broker;
     const metrics = createMetrics({ dbUp: () => runtime.database.ping(), brokerUp: () => b.connected() });
-    const app = await buildApp({ config, deps: runtime.deps, blobs: runtime.blobs, database: runtime.database, broker, metrics, live: new LiveHub(), webRoot: opts.webRoot === undefined ? WEB_ROOT : opts.webRoot }, { logger: opts.logger ?? { level: config.logLevel } });
+    const live = new LiveHub();
+    const app = await buildApp({ config, deps: runtime.deps, blobs: runtime.blobs, database: runtime.database, broker, metrics, live, webRoot: opts.webRoot === undefined ? WEB_ROOT : opts.webRoot }, { logger: opts.logger ?? { level: config.logLevel } });
     try {
       await app.listen({ port: config.port, host: config.host });
     } catch (e) {
@@ -45,12 +47,14 @@ export async function startServer(config: Readonly<Config>, opts: { logger?: boo
       if (code === 'EACCES') throw new ConfigError('CUNZHANG_PORT', `no permission to listen on port ${config.port}; use a port above 1024`);
       throw e;
     }
+    const stopSweeper = startSweeper({ deps: runtime.deps, live, metrics, config }, (msg, err) => (err ? app.log.error({ err }, msg) : app.log.info(msg)));
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
     const url = `${config.tls ? 'https' : 'http'}://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
     return {
       app, runtime, broker, url, seeded,
       close: async () => {
+        stopSweeper();
         await app.close();
         await b.close();
         await runtime.close();

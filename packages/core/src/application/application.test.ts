@@ -3,7 +3,7 @@ import { AppError } from '../errors.js';
 import { assertMayDecide, checkImpression, type ApplicationFacts, type Decider, type SealFacts } from './application.js';
 
 const app = (p: Partial<ApplicationFacts> = {}): ApplicationFacts => ({
-  status: 'pending', route: 'approver', applicantUserId: 'villager', clerkUserId: 'clerk', impressions: 2, pages: 1, resolutionAttached: false, ...p,
+  status: 'pending', route: 'approver', applicantUserId: 'villager', clerkUserId: 'clerk', impressions: 2, pages: 1, resolutionAttached: false, expiresAt: '2099-01-01T00:00:00.000Z', ...p,
 });
 const seal: SealFacts = { keeperUserId: 'keeper', approverUserIds: ['secretary'], usable: true };
 const who = (userId: string, p: Partial<Decider> = {}): Decider => ({ userId, deputyFor: [], isTownLeader: false, ...p });
@@ -22,6 +22,16 @@ function refusal(fn: () => void): AppError {
 describe('who may decide a seal-use application', () => {
   it('lets the seal\'s approver approve an approver matter', () => {
     expect(() => assertMayDecide(app(), seal, who('secretary'), policy)).not.toThrow();
+  });
+
+  it('refuses to decide an application that lapsed, either way', () => {
+    const lapsed = app({ expiresAt: '2026-11-20T00:00:00.000Z' });
+    for (const d of ['approve', 'reject'] as const) {
+      const e = refusal(() => assertMayDecide(lapsed, seal, who('secretary'), policy, d, new Date('2026-11-20T00:00:00.000Z')));
+      expect(e.code).toBe('ILLEGAL_TRANSITION');
+      expect(e.message).toMatch(/expired at 2026-11-20T00:00:00.000Z/);
+    }
+    expect(() => assertMayDecide(lapsed, seal, who('secretary'), policy, 'approve', new Date('2026-11-19T23:59:59.000Z'))).not.toThrow();
   });
 
   it('never lets applicants or the clerk who filed it decide their own', () => {

@@ -27,6 +27,8 @@ export interface ApplicationFacts {
   impressions: number;
   pages: number;
   resolutionAttached: boolean;
+  /** When a pending application lapses (filed + the configured days). */
+  expiresAt: string;
 }
 
 export interface SealFacts {
@@ -51,11 +53,12 @@ export interface DecisionPolicy {
  * Checks that `decider` may approve the application now; the reason names the rule when not.
  * Rejection is allowed to the same people (and never to the applicant).
  */
-export function assertMayDecide(app: ApplicationFacts, seal: SealFacts, decider: Decider, policy: DecisionPolicy, decision: 'approve' | 'reject' = 'approve'): void {
+export function assertMayDecide(app: ApplicationFacts, seal: SealFacts, decider: Decider, policy: DecisionPolicy, decision: 'approve' | 'reject' = 'approve', now: Date = new Date()): void {
   const refuse = (message: string, code: 'RULE_VIOLATION' | 'FORBIDDEN' | 'ILLEGAL_TRANSITION' = 'RULE_VIOLATION'): never => {
     throw new AppError(code, message);
   };
   if (app.status !== 'pending') refuse(`the application is ${app.status} already: it can be decided only once`, 'ILLEGAL_TRANSITION');
+  if (now >= new Date(app.expiresAt)) refuse(`the application expired at ${app.expiresAt} without a decision: the applicant files it again`, 'ILLEGAL_TRANSITION');
   if (decider.userId === app.applicantUserId || decider.userId === app.clerkUserId) refuse('nobody approves their own application');
   if (decision === 'approve' && !seal.usable) refuse('the seal is not in use (suspended, void or retired): it cannot be authorised');
   const isKeeper = seal.keeperUserId === decider.userId;

@@ -7,7 +7,7 @@ import type { Deps, Tx } from '../ports.js';
 import { isUsable } from '../seal/seal.js';
 import { endOfLocalDay } from '../time/day-window.js';
 import { parseInput } from '../validate.js';
-import { assertMayDecide } from './application.js';
+import { assertMayDecide, type ApplicationFacts, type Decider, type DecisionPolicy, type SealFacts } from './application.js';
 import type { Application, Authorization } from './records.js';
 
 export const decideApplicationInput = z.strictObject({
@@ -24,6 +24,27 @@ export async function loadApplication(tx: Tx, actor: Actor, id: string): Promise
   return app;
 }
 
+/** When a pending application lapses: filed + the configured days. */
+export const expiryOf = (app: Application, days: number): string => new Date(new Date(app.createdAt).getTime() + days * 86_400_000).toISOString();
+
+/** Everything `assertMayDecide` weighs for this person and application now. */
+export async function decisionContext(tx: Tx, deps: Deps, actor: Actor, app: Application, now: Date) {
+  const seal = await tx.seals.get(app.sealId);
+  if (!seal) throw notFound('seal', app.sealId);
+  const deputyships = await tx.applications.deputyFor(actor.userId, now.toISOString());
+  const deputyFor = deputyships.filter((d) => isWithin(app.orgCode, d.orgCode)).map((d) => d.approverUserId);
+  const town = townOf(app.orgCode);
+  const isTownLeader = actor.grants.some((g) => g.role === 'town_leader' && town !== null && isWithin(town, g.orgCode));
+  const facts: ApplicationFacts = {
+    status: app.status, route: app.route, applicantUserId: app.applicantUserId, clerkUserId: app.clerkUserId, impressions: app.impressions,
+    pages: app.pages.length, resolutionAttached: app.resolutionBlob !== null, expiresAt: expiryOf(app, deps.policy.applicationExpiryDays),
+  };
+  const sealFacts: SealFacts = { keeperUserId: seal.keeperUserId, approverUserIds: seal.approverUserIds, usable: isUsable(seal.status) };
+  const decider: Decider = { userId: actor.userId, deputyFor, isTownLeader };
+  const policy: DecisionPolicy = { separateApprovalAndCustody: deps.policy.separateApprovalAndCustody, maxImpressions: deps.policy.maxImpressions };
+  return { seal, deputyFor, facts, sealFacts, decider, policy };
+}
+
 /**
  * 审批: approve (creating the authorization that binds seal, device, count, window and page
  * fingerprints) or reject, with an opinion. Two deciders racing get one CONFLICT.
@@ -36,20 +57,10 @@ export async function decideApplication(
   return deps.uow.write(async (tx) => {
     const app = await loadApplication(tx, actor, id);
     requirePermission(actor, 'application.decide', app.orgCode);
-    const seal = await tx.seals.get(app.sealId);
-    if (!seal) throw notFound('seal', app.sealId);
     const now = deps.clock.now();
-    const deputyships = await tx.applications.deputyFor(actor.userId, now.toISOString());
-    const deputyFor = deputyships.filter((d) => isWithin(app.orgCode, d.orgCode)).map((d) => d.approverUserId);
-    const town = townOf(app.orgCode);
-    const isTownLeader = actor.grants.some((g) => g.role === 'town_leader' && town !== null && isWithin(town, g.orgCode));
-    assertMayDecide(
-      { status: app.status, route: app.route, applicantUserId: app.applicantUserId, clerkUserId: app.clerkUserId, impressions: app.impressions, pages: app.pages.length, resolutionAttached: app.resolutionBlob !== null },
-      { keeperUserId: seal.keeperUserId, approverUserIds: seal.approverUserIds, usable: isUsable(seal.status) },
-      { userId: actor.userId, deputyFor, isTownLeader },
-      { separateApprovalAndCustody: deps.policy.separateApprovalAndCustody, maxImpressions: deps.policy.maxImpressions },
-      input.decision,
-    );
+    const ctx = await decisionContext(tx, deps, actor, app, now);
+    const { seal, deputyFor } = ctx;
+    assertMayDecide(ctx.facts, ctx.sealFacts, ctx.decider, ctx.policy, input.decision, now);
     const decidedFor = seal.approverUserIds.includes(actor.userId) ? null : (deputyFor.find((a) => seal.approverUserIds.includes(a)) ?? null);
     const status = input.decision === 'approve' ? 'approved' : 'rejected';
     const updated = await tx.applications.update(id, app.version, {

@@ -40,9 +40,10 @@ export async function revokeAuthorization(
     if (auth.impressionsUsed > 0) throw new AppError('ILLEGAL_TRANSITION', `${auth.impressionsUsed} impression(s) were made under it: a used authorization cannot be revoked`, { field: 'status' });
     const now = deps.clock.now().toISOString();
     const updated = await tx.applications.updateAuthorization(auth.id, auth.version, { status: 'revoked', revokedAt: now });
+    await tx.applications.update(id, app.version, { status: 'revoked', updatedAt: now });
     await record(tx, deps, actor, {
       action: 'AUTHORIZATION_REVOKED', targetType: 'application', targetId: id, orgCode: app.orgCode,
-      before: { authorization: auth.id, status: auth.status }, after: { status: 'revoked', reason: input.reason },
+      before: { authorization: auth.id, status: auth.status }, after: { status: 'revoked', reason: input.reason, application: 'revoked' },
     });
     return updated;
   });

@@ -3,7 +3,7 @@ import { record } from '../audit/record.js';
 import { hasPermission, requirePermission, type Actor } from '../auth/actor.js';
 import { AppError, notFound } from '../errors.js';
 import { isWithin, townOf } from '../org/org-code.js';
-import type { Deps } from '../ports.js';
+import type { Deps, Tx } from '../ports.js';
 import { isUsable } from '../seal/seal.js';
 import { parseInput } from '../validate.js';
 import { effectiveMatters } from './matter-catalogue.js';
@@ -27,39 +27,50 @@ export const submitApplicationInput = z.strictObject({
   resolutionBlob: hex(64).optional(),
 });
 
+export type SubmitApplicationInput = z.infer<typeof submitApplicationInput>;
+
 /** 用印申请: files an application for a seal of the actor's village, routed by its matter. */
-export async function submitApplication(deps: Deps, { actor, input: raw }: { actor: Actor; input: z.infer<typeof submitApplicationInput> }): Promise<Application> {
+export async function submitApplication(deps: Deps, { actor, input }: { actor: Actor; input: SubmitApplicationInput }): Promise<Application> {
+  return deps.uow.write((tx) => fileApplication(tx, deps, actor, input));
+}
+
+/**
+ * Files an application inside a transaction the caller holds (the service point files the
+ * stamping of a certificate in the same transaction as the certificate).
+ */
+export async function fileApplication(tx: Tx, deps: Deps, actor: Actor, raw: SubmitApplicationInput): Promise<Application> {
   const input = parseInput(submitApplicationInput, raw);
   if (input.impressions > deps.policy.maxImpressions) {
     throw new AppError('VALIDATION', `impressions: at most ${deps.policy.maxImpressions} per application`, { field: 'impressions' });
   }
   if (input.pages.length > deps.policy.maxPages) throw new AppError('VALIDATION', `pages: at most ${deps.policy.maxPages} per application`, { field: 'pages' });
-  return deps.uow.write(async (tx) => {
-    const seal = await tx.seals.get(input.sealId);
-    // Only seals of a village the actor may apply in exist for them.
-    if (!seal || !actor.grants.some((g) => isWithin(seal.orgCode, g.orgCode))) throw notFound('seal', input.sealId);
-    requirePermission(actor, 'application.create', seal.orgCode);
-    const town = townOf(seal.orgCode);
-    const matter = town ? (await effectiveMatters(tx, town)).find((m) => m.code === input.matterCode && m.enabled) : undefined;
-    if (!matter) throw new AppError('VALIDATION', `matterCode: ${input.matterCode} is not in the town's matter catalogue`, { field: 'matterCode' });
-    if (!isUsable(seal.status)) throw new AppError('RULE_VIOLATION', `the seal is ${seal.status}: it is not in use`, { field: 'sealId' });
-    const onBehalf = input.onBehalfOfName ?? null;
-    const isClerk = hasPermission(actor, 'application.read', seal.orgCode);
-    if (onBehalf && !isClerk) throw new AppError('FORBIDDEN', 'only a service-point clerk applies on behalf of a villager', { field: 'onBehalfOfName' });
-    const routing = routeApplication(matter, input, seal.typeCode);
-    const now = deps.clock.now().toISOString();
-    const app: Application = {
-      id: deps.ids.next(), sealId: seal.id, orgCode: seal.orgCode, matterCode: matter.code, route: routing.route, reason: input.reason,
-      documentTitle: input.documentTitle, copies: input.copies, impressions: input.impressions, applicantUserId: actor.userId,
-      onBehalfOfName: onBehalf, clerkUserId: onBehalf ? actor.userId : null, contractWords: routing.contractWords,
-      resolutionBlob: input.resolutionBlob ?? null, status: 'pending', decidedBy: null, decidedForUserId: null, decidedAt: null, opinion: null,
-      pages: input.pages.map((p, i) => ({ ...p, pageNo: i + 1 })), remindedAt: null, createdAt: now, updatedAt: now, version: 1,
-    };
-    await tx.applications.insert(app);
-    await record(tx, deps, actor, {
-      action: 'APPLICATION_SUBMITTED', targetType: 'application', targetId: app.id, orgCode: seal.orgCode, before: null,
-      after: { sealId: seal.id, matter: matter.code, route: routing.route, reasons: routing.reasons, documentTitle: app.documentTitle, impressions: app.impressions, pages: app.pages.map((p) => p.sm3) },
-    });
-    return app;
+  const seal = await tx.seals.get(input.sealId);
+  // Only seals of a village the actor may apply in exist for them.
+  if (!seal || !actor.grants.some((g) => isWithin(seal.orgCode, g.orgCode))) throw notFound('seal', input.sealId);
+  requirePermission(actor, 'application.create', seal.orgCode);
+  const town = townOf(seal.orgCode);
+  const matter = town ? (await effectiveMatters(tx, town)).find((m) => m.code === input.matterCode && m.enabled) : undefined;
+  if (!matter) throw new AppError('VALIDATION', `matterCode: ${input.matterCode} is not in the town's matter catalogue`, { field: 'matterCode' });
+  if (!isUsable(seal.status)) throw new AppError('RULE_VIOLATION', `the seal is ${seal.status}: it is not in use`, { field: 'sealId' });
+  if (seal.typeCode === 'contract') {
+    throw new AppError('RULE_VIOLATION', 'the contract-only seal (合同专用章) is used only through an approved contract procedure form (合同程序表), not by a seal-use application', { field: 'sealId' });
+  }
+  const onBehalf = input.onBehalfOfName ?? null;
+  const isClerk = hasPermission(actor, 'application.read', seal.orgCode);
+  if (onBehalf && !isClerk) throw new AppError('FORBIDDEN', 'only a service-point clerk applies on behalf of a villager', { field: 'onBehalfOfName' });
+  const routing = routeApplication(matter, input, seal.typeCode);
+  const now = deps.clock.now().toISOString();
+  const app: Application = {
+    id: deps.ids.next(), sealId: seal.id, orgCode: seal.orgCode, matterCode: matter.code, route: routing.route, reason: input.reason,
+    documentTitle: input.documentTitle, copies: input.copies, impressions: input.impressions, applicantUserId: actor.userId,
+    onBehalfOfName: onBehalf, clerkUserId: onBehalf ? actor.userId : null, contractWords: routing.contractWords,
+    resolutionBlob: input.resolutionBlob ?? null, status: 'pending', decidedBy: null, decidedForUserId: null, decidedAt: null, opinion: null,
+    pages: input.pages.map((p, i) => ({ ...p, pageNo: i + 1 })), remindedAt: null, createdAt: now, updatedAt: now, version: 1,
+  };
+  await tx.applications.insert(app);
+  await record(tx, deps, actor, {
+    action: 'APPLICATION_SUBMITTED', targetType: 'application', targetId: app.id, orgCode: seal.orgCode, before: null,
+    after: { sealId: seal.id, matter: matter.code, route: routing.route, reasons: routing.reasons, documentTitle: app.documentTitle, impressions: app.impressions, pages: app.pages.map((p) => p.sm3) },
   });
+  return app;
 }

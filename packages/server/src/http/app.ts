@@ -18,6 +18,7 @@ import { authRoutes } from './routes/auth.js';
 import { blobRoutes } from './routes/blobs.js';
 import { certificateRoutes } from './routes/certificates.js';
 import { ledgerRoutes } from './routes/ledger.js';
+import { liveRoutes } from './routes/live.js';
 import { matterRoutes } from './routes/matters.js';
 import { orgRoutes } from './routes/orgs.js';
 import { sealRoutes } from './routes/seals.js';
@@ -62,6 +63,8 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean | objec
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: config.bodyLimitBytes,
+    // Live-update streams stay open; closing the server ends them instead of waiting.
+    forceCloseConnections: true,
     trustProxy: config.trustProxy,
     ...(config.tls ? { https: { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) } } : {}),
     ajv: { customOptions: { removeAdditional: false } },
@@ -97,7 +100,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean | objec
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { docExpansion: 'list' } });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  for (const plugin of [systemRoutes, authRoutes, userRoutes, orgRoutes, sealRoutes, auditRoutes, blobRoutes, applicationRoutes, matterRoutes, ledgerRoutes, certificateRoutes]) {
+  for (const plugin of [systemRoutes, authRoutes, userRoutes, orgRoutes, sealRoutes, auditRoutes, blobRoutes, applicationRoutes, liveRoutes, matterRoutes, ledgerRoutes, certificateRoutes]) {
     await app.register(plugin(ctx));
   }
 

@@ -13,6 +13,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   ILLEGAL_TRANSITION: 409,
   RULE_VIOLATION: 422,
   ACCOUNT_LOCKED: 423,
+  TOO_LARGE: 413,
 };
 
 export interface ErrorBody {
@@ -31,6 +32,9 @@ const FASTIFY_ERRORS: Record<string, [number, string, string]> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'VALIDATION', 'the JSON body is empty'],
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'VALIDATION', 'the body is not valid JSON'],
   FST_INVALID_MULTIPART_CONTENT_TYPE: [415, 'UNSUPPORTED_MEDIA_TYPE', 'send the file as multipart/form-data'],
+  FST_FILES_LIMIT: [413, 'PAYLOAD_TOO_LARGE', 'too many files in the upload'],
+  FST_FIELDS_LIMIT: [413, 'PAYLOAD_TOO_LARGE', 'too many form fields in the upload'],
+  FST_PARTS_LIMIT: [413, 'PAYLOAD_TOO_LARGE', 'too many parts in the upload'],
   FST_ERR_VALIDATION: [400, 'VALIDATION', 'the request is not valid'],
 };
 

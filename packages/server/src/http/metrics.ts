@@ -4,6 +4,10 @@ export interface Metrics {
   registry: client.Registry;
   httpDuration: client.Histogram<'method' | 'route' | 'status'>;
   logins: client.Counter<'outcome'>;
+  /** Open live-update streams (server-sent events). */
+  liveStreams: client.Gauge;
+  /** Applications filed, decided, lapsed; reminders sent. */
+  applications: client.Counter<'event'>;
 }
 
 /** Prometheus metrics; one registry per app so tests do not share counters. */
@@ -23,5 +27,10 @@ export function createMetrics(gauges: { dbUp: () => Promise<boolean>; brokerUp: 
     name: 'cunzhang_broker_up', help: '1 when the MQTT broker is listening or connected', registers: [registry],
     collect() { this.set(gauges.brokerUp() ? 1 : 0); },
   });
-  return { registry, httpDuration, logins };
+  const liveStreams = new client.Gauge({ name: 'cunzhang_live_streams', help: 'Open live-update streams (server-sent events)', registers: [registry] });
+  const applications = new client.Counter({
+    name: 'cunzhang_application_events_total', help: 'Seal-use application events (submitted, approved, rejected, withdrawn, revoked, stamped, expired, reminder)',
+    labelNames: ['event'] as const, registers: [registry],
+  });
+  return { registry, httpDuration, logins, liveStreams, applications };
 }

@@ -17,18 +17,28 @@ export async function readMultipart(req: FastifyRequest, opts: { maxFiles: numbe
   if (!req.isMultipart()) throw new AppError('VALIDATION', 'send the request as multipart/form-data: a JSON field "data" and the photos as files');
   let data: unknown = undefined;
   const files: UploadedFile[] = [];
-  for await (const part of req.parts({ limits: { files: opts.maxFiles, fileSize: opts.maxBytes, fields: 5, fieldSize: 64 * 1024 } })) {
-    if (part.type === 'file') {
-      files.push({ field: part.fieldname, filename: part.filename, bytes: await part.toBuffer() });
-    } else if (part.fieldname === 'data') {
+  try {
+    for await (const part of req.parts({ limits: { files: opts.maxFiles, fileSize: opts.maxBytes, fields: 5, fieldSize: 64 * 1024 } })) {
+      if (part.type === 'file') {
+        files.push({ field: part.fieldname, filename: part.filename, bytes: await part.toBuffer() });
+        continue;
+      }
+      if (part.fieldname !== 'data') {
+        throw new AppError('VALIDATION', `unknown form field ${part.fieldname}: send the details as JSON in the field "data"`, { field: part.fieldname });
+      }
       try {
         data = JSON.parse(String(part.value));
       } catch {
         throw new AppError('VALIDATION', 'the field "data" is not valid JSON', { field: 'data' });
       }
-    } else {
-      throw new AppError('VALIDATION', `unknown form field ${part.fieldname}: send the details as JSON in the field "data"`, { field: part.fieldname });
     }
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    const name = files.length + 1;
+    if (code === 'FST_REQ_FILE_TOO_LARGE') throw new AppError('TOO_LARGE', `file ${name} of the upload is over the limit of ${opts.maxBytes} bytes`, { details: { limitBytes: opts.maxBytes } });
+    if (code === 'FST_FILES_LIMIT') throw new AppError('TOO_LARGE', `too many files: at most ${opts.maxFiles} in one upload`, { details: { limitFiles: opts.maxFiles } });
+    if (code === 'FST_FIELDS_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_PROTO_VIOLATION') throw new AppError('VALIDATION', 'the form has too many fields: send the details as JSON in the one field "data"');
+    throw e;
   }
   if (data === undefined) throw new AppError('VALIDATION', 'the form has no field "data" with the details as JSON', { field: 'data' });
   return { data, files };
@@ -39,7 +49,10 @@ export async function intakeUpload(file: UploadedFile, config: Readonly<Config>,
   try {
     return await intakePhoto(file.bytes, { maxBytes: config.uploadLimitBytes, maxPixels: config.maxPhotoPixels });
   } catch (e) {
-    if (isMediaError(e)) throw new AppError('VALIDATION', `${label}: ${e.message}`, { field: file.field, details: { reason: e.code } });
+    if (isMediaError(e)) {
+      const tooLarge = e.code === 'TOO_LARGE' || e.code === 'TOO_MANY_PIXELS';
+      throw new AppError(tooLarge ? 'TOO_LARGE' : 'VALIDATION', `${label}: ${e.message}`, { field: file.field, details: { reason: e.code } });
+    }
     throw e;
   }
 }

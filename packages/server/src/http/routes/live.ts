@@ -1,0 +1,42 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { AppContext } from '../context.js';
+import type { LiveEvent } from '../live.js';
+import { requireAuth } from '../session.js';
+
+/** A comment line keeps proxies from closing a quiet stream. */
+const HEARTBEAT_MS = 25_000;
+
+/**
+ * Server-sent events: every change to an application the person is concerned with (applicant,
+ * clerk, keeper, approver, deputy, town leader), as `event: application`.
+ */
+export const liveRoutes = ({ deps, live, metrics }: AppContext): FastifyPluginAsyncZod => async (app) => {
+  app.get('/api/live', {
+    schema: {
+      tags: ['applications'],
+      summary: 'Live updates (text/event-stream): "application" events {type, applicationId, orgCode, status, documentTitle, at} for the applications that concern me',
+      produces: ['text/event-stream'],
+    },
+  }, async (req, reply) => {
+    const { actor } = await requireAuth(deps, req);
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.write(`retry: 5000\n: connected ${new Date().toISOString()}\n\n`);
+    const send = (e: LiveEvent) => res.write(`id: ${e.applicationId}:${e.at}\nevent: application\ndata: ${JSON.stringify(e)}\n\n`);
+    const unsubscribe = live.subscribe(actor.userId, send);
+    metrics.liveStreams.inc();
+    const beat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    const end = () => {
+      clearInterval(beat);
+      unsubscribe();
+      metrics.liveStreams.dec();
+    };
+    req.raw.once('close', end);
+  });
+};
