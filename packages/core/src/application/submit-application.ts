@@ -12,7 +12,8 @@ import type { Application } from './records.js';
 
 const hex = (n: number) => z.string().regex(new RegExp(`^[0-9a-f]{${n}}$`));
 
-export const submitApplicationInput = z.strictObject({
+/** The fields of an application; `submitApplicationInput` adds the cross-field rule. */
+export const submitApplicationFields = z.strictObject({
   sealId: z.string().min(1).max(40),
   matterCode: z.string().min(1).max(40),
   reason: z.string().trim().min(2, 'give the reason (事由)').max(500),
@@ -25,7 +26,11 @@ export const submitApplicationInput = z.strictObject({
   onBehalfOfName: z.string().trim().min(1).max(50).optional(),
   /** Photo or scan of the meeting resolution, when the matter needs one. */
   resolutionBlob: hex(64).optional(),
+  /** Or: the earlier application of the same village whose attached resolution covers this one too. */
+  resolutionOf: z.string().min(1).max(40).optional(),
 });
+
+export const submitApplicationInput = submitApplicationFields.refine((v) => !(v.resolutionBlob && v.resolutionOf), { message: 'attach a resolution or refer to an earlier one, not both', path: ['resolutionOf'] });
 
 export type SubmitApplicationInput = z.infer<typeof submitApplicationInput>;
 
@@ -58,13 +63,23 @@ export async function fileApplication(tx: Tx, deps: Deps, actor: Actor, raw: Sub
   const onBehalf = input.onBehalfOfName ?? null;
   const isClerk = hasPermission(actor, 'application.read', seal.orgCode);
   if (onBehalf && !isClerk) throw new AppError('FORBIDDEN', 'only a service-point clerk applies on behalf of a villager', { field: 'onBehalfOfName' });
+  let resolutionBlob = input.resolutionBlob ?? null;
+  if (input.resolutionOf) {
+    const earlier = await tx.applications.get(input.resolutionOf);
+    if (!earlier || !actor.grants.some((g) => isWithin(earlier.orgCode, g.orgCode))) throw notFound('application', input.resolutionOf);
+    if (earlier.orgCode !== seal.orgCode) {
+      throw new AppError('RULE_VIOLATION', `the resolution attached to application ${earlier.id} was passed in unit ${earlier.orgCode}: a meeting resolution counts only for its own village (${seal.orgCode})`, { field: 'resolutionOf' });
+    }
+    if (!earlier.resolutionBlob) throw new AppError('VALIDATION', `application ${earlier.id} has no resolution attached`, { field: 'resolutionOf' });
+    resolutionBlob = earlier.resolutionBlob;
+  }
   const routing = routeApplication(matter, input, seal.typeCode);
   const now = deps.clock.now().toISOString();
   const app: Application = {
     id: deps.ids.next(), sealId: seal.id, orgCode: seal.orgCode, matterCode: matter.code, route: routing.route, reason: input.reason,
     documentTitle: input.documentTitle, copies: input.copies, impressions: input.impressions, applicantUserId: actor.userId,
     onBehalfOfName: onBehalf, clerkUserId: onBehalf ? actor.userId : null, contractWords: routing.contractWords,
-    resolutionBlob: input.resolutionBlob ?? null, status: 'pending', decidedBy: null, decidedForUserId: null, decidedAt: null, opinion: null,
+    resolutionBlob, status: 'pending', decidedBy: null, decidedForUserId: null, decidedAt: null, opinion: null,
     pages: input.pages.map((p, i) => ({ ...p, pageNo: i + 1 })), remindedAt: null, createdAt: now, updatedAt: now, version: 1,
   };
   await tx.applications.insert(app);

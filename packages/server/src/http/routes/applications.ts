@@ -1,10 +1,11 @@
 import {
   AppError, applyOptions, createDelegation, createDelegationInput, decideApplication, decideApplicationInput, delegationCandidatesQuery,
   getApplication, listApplications, listApplicationsQuery, listDelegationCandidates, listDelegations, loadApplicationForReader,
-  revokeAuthorization, revokeAuthorizationInput, submitApplication, submitApplicationInput, withdrawApplication,
+  revokeAuthorization, revokeAuthorizationInput, submitApplication, submitApplicationFields, withdrawApplication,
   type Application, type ApplicationView, type Deps,
 } from '@cunzhang/core';
 import type { IntakeResult } from '@cunzhang/media';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
@@ -45,7 +46,7 @@ const stepErrors = { ...commonErrors, 409: errorSchema, 422: errorSchema };
 const sizeQuery = z.strictObject({ size: z.enum(['thumb', 'full']).default('full') });
 
 /** The details part of a new application: everything but the photographed pages, which come as files. */
-const applyData = submitApplicationInput.omit({ pages: true, resolutionBlob: true });
+const applyData = submitApplicationFields.omit({ pages: true, resolutionBlob: true });
 
 const withUrls = (v: ApplicationView) => ({
   ...v,
@@ -116,7 +117,7 @@ export const applicationRoutes = (ctx: AppContext): FastifyPluginAsyncZod => asy
     const pageFiles = files.filter((f) => f.field === 'page');
     const resolutions = files.filter((f) => f.field === 'resolution');
     if (pageFiles.length === 0) throw new AppError('VALIDATION', 'photograph every page to be stamped: at least one file "page" (严禁空白盖章)', { field: 'page' });
-    if (pageFiles.length > config.maxPages) throw new AppError('VALIDATION', `pages: at most ${config.maxPages} per application, got ${pageFiles.length}`, { field: 'page' });
+    if (pageFiles.length > config.maxPages) throw new AppError('TOO_LARGE', `pages: at most ${config.maxPages} per application, got ${pageFiles.length}`, { field: 'page' });
     if (resolutions.length > 1) throw new AppError('VALIDATION', 'one resolution file at most', { field: 'resolution' });
     // Every photo is checked and cleaned before anything is stored.
     const pages: IntakeResult[] = [];
@@ -172,7 +173,7 @@ export const applicationRoutes = (ctx: AppContext): FastifyPluginAsyncZod => asy
   });
 
   // Images are served only to those who may read the application.
-  const sendBlob = async (reply: import('fastify').FastifyReply, key: string | null, what: string) => {
+  const sendBlob = async (reply: FastifyReply, key: string | null, what: string) => {
     const bytes = key ? await blobs.get(key) : null;
     if (!key || !bytes) throw new AppError('NOT_FOUND', `${what} not found`);
     reply.header('content-type', (await blobs.contentType(key)) ?? 'application/octet-stream');
@@ -180,7 +181,7 @@ export const applicationRoutes = (ctx: AppContext): FastifyPluginAsyncZod => asy
     reply.header('x-content-type-options', 'nosniff');
     return reply.send(bytes);
   };
-  const readable = async (req: import('fastify').FastifyRequest, id: string) => {
+  const readable = async (req: FastifyRequest, id: string) => {
     const { actor } = await requireAuth(deps, req);
     return deps.uow.read((tx) => loadApplicationForReader(tx, actor, id, deps.clock.now()));
   };
