@@ -37,3 +37,8 @@ export * from './application/matter-catalogue.js';
 export * from './certificate/records.js';
 export * from './application/query-applications.js';
 export * from './application/sweep-applications.js';
+export * from './certificate/templates.js';
+export * from './certificate/verify-code.js';
+export * from './certificate/certificate-templates.js';
+export * from './certificate/issue-certificate.js';
+export * from './certificate/read-certificates.js';

@@ -6,3 +6,4 @@ export { LEDGER_GEOMETRY, type LedgerPdfColumn, type LedgerPdfInput, ledgerRowHe
 export { type LedgerXlsxColumn, type LedgerXlsxInput, renderLedgerXlsx, XLSX_DATE_FORMAT, XLSX_DATETIME_FORMAT } from './ledger-xlsx.js';
 export { maskIdNumber, maskPhone, maskText } from './mask.js';
 export { type Measure, NO_LINE_END, NO_LINE_START, wrapText } from './wrap.js';
+export { rasterizePdfPage, type RasterizeOptions } from './rasterize.js';

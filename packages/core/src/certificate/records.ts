@@ -9,6 +9,10 @@ export interface CertificateField {
   kind: CertificateFieldKind;
   required: boolean;
   maxLength: number;
+  /** For a text field: the only values allowed (e.g. 男/女), offered as a choice. */
+  options?: string[];
+  /** A hint shown under the input, e.g. 例：2008-03. */
+  hintZh?: string;
 }
 
 /**
