@@ -5,10 +5,14 @@ import * as m002 from './migrations/002-audit-head-guard.js';
 import * as m003 from './migrations/003-totp-last-step.js';
 import * as m004 from './migrations/004-applications.js';
 import * as m005 from './migrations/005-stampings-certificates.js';
+import * as m006 from './migrations/006-ledger-search.js';
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 /** Every schema change, in order. Never edit a released one: add the next. */
-const STEPS: Record<string, Step> = { '001-foundation': m001, '002-audit-head-guard': m002, '003-totp-last-step': m003, '004-applications': m004, '005-stampings-certificates': m005 };
+const STEPS: Record<string, Step> = {
+  '001-foundation': m001, '002-audit-head-guard': m002, '003-totp-last-step': m003, '004-applications': m004, '005-stampings-certificates': m005,
+  '006-ledger-search': m006,
+};
 
 class Provider implements MigrationProvider {
   constructor(private readonly dialect: Dialect) {}

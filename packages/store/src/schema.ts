@@ -31,6 +31,8 @@ export interface ApplicationsTable {
   contract_words: string; resolution_blob: string | null; status: string; decided_by: string | null; decided_for_user_id: string | null;
   decided_at: string | null; opinion: string | null; created_at: string; updated_at: string; version: number;
   serial_no: number; reminded_at: string | null;
+  /** Free-text index terms (searchTerms); SQLite's ledger_fts and PostgreSQL's search_vec follow it. */
+  search_terms: string;
 }
 export interface ApplicationPagesTable { application_id: string; page_no: number; blob_key: string; thumb_key: string; sm3: string; phash: string }
 export interface AuthorizationsTable {

@@ -1,12 +1,12 @@
 import {
-  AppError, type Application, type ApplicationPage, type ApplicationRepo, type ApplicationStatus, type Authorization, type AuthorizationStatus, type Delegation,
+  AppError, searchTerms, type Application, type ApplicationPage, type ApplicationRepo, type ApplicationStatus, type Authorization, type AuthorizationStatus, type Delegation,
   type Route,
 } from '@cunzhang/core';
 import { sql } from 'kysely';
 import type { ApplicationsTable, AuthorizationsTable, DelegationsTable } from '../schema.js';
 import { decodeCursor, encodeCursor, like, within, type Ctx } from './common.js';
 
-const toApplication = (r: ApplicationsTable, pages: ApplicationPage[]): Application => ({
+export const toApplication = (r: ApplicationsTable, pages: ApplicationPage[]): Application => ({
   id: r.id, sealId: r.seal_id, orgCode: r.org_code, matterCode: r.matter_code, route: r.route as Route, reason: r.reason,
   documentTitle: r.document_title, copies: r.copies, impressions: r.impressions, applicantUserId: r.applicant_user_id,
   onBehalfOfName: r.on_behalf_of_name, clerkUserId: r.clerk_user_id, contractWords: JSON.parse(r.contract_words) as string[],
@@ -42,7 +42,14 @@ const toDelegation = (r: DelegationsTable): Delegation => ({
   validUntil: r.valid_until, createdAt: r.created_at,
 });
 
+/** Fields whose text the ledger's free-text search covers (see migration 006). */
+const SEARCHED: (keyof Application)[] = ['reason', 'documentTitle', 'onBehalfOfName', 'opinion', 'applicantUserId'];
+
 export function applicationRepo({ db, dialect }: Ctx): ApplicationRepo {
+  const termsOf = async (a: Application): Promise<string> => {
+    const applicant = await db.selectFrom('users').select('name').where('id', '=', a.applicantUserId).executeTakeFirst();
+    return searchTerms(a.reason, a.documentTitle, a.onBehalfOfName, applicant?.name, a.opinion);
+  };
   const pagesOf = async (ids: string[]): Promise<Map<string, ApplicationPage[]>> => {
     const out = new Map<string, ApplicationPage[]>();
     if (ids.length === 0) return out;
@@ -63,7 +70,9 @@ export function applicationRepo({ db, dialect }: Ctx): ApplicationRepo {
       const serial = dialect === 'postgres'
         ? sql<number>`nextval('application_serial')`
         : sql<number>`(select coalesce(max(serial_no), 0) + 1 from applications)`;
-      await db.insertInto('applications').values({ ...(toRow(a) as ApplicationsTable), id: a.id, version: a.version, serial_no: serial }).execute();
+      await db.insertInto('applications').values({
+        ...(toRow(a) as ApplicationsTable), id: a.id, version: a.version, serial_no: serial, search_terms: await termsOf(a),
+      }).execute();
       if (a.pages.length) {
         await db.insertInto('application_pages').values(a.pages.map((p) => ({
           application_id: a.id, page_no: p.pageNo, blob_key: p.blobKey, thumb_key: p.thumbKey, sm3: p.sm3, phash: p.phash,
@@ -74,7 +83,11 @@ export function applicationRepo({ db, dialect }: Ctx): ApplicationRepo {
       const res = await db.updateTable('applications').set({ ...toRow(patch), version: expectedVersion + 1 })
         .where('id', '=', id).where('version', '=', expectedVersion).executeTakeFirst();
       if (Number(res.numUpdatedRows) !== 1) throw new AppError('CONFLICT', `application ${id} was changed meanwhile; reload and try again`);
-      return (await get(id)) as Application;
+      const updated = (await get(id)) as Application;
+      if (SEARCHED.some((k) => patch[k as keyof typeof patch] !== undefined)) {
+        await db.updateTable('applications').set({ search_terms: await termsOf(updated) }).where('id', '=', id).execute();
+      }
+      return updated;
     },
     async list({ scopes, mineUserId, status, sealIds, limit, cursor }) {
       let q = db.selectFrom('applications').selectAll();
