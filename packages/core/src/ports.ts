@@ -130,6 +130,8 @@ export interface ApplicationRepo {
   deputyFor(deputyUserId: string, at: string): Promise<Delegation[]>;
   /** Delegations given by these approvers that are valid at `at`. */
   delegationsFor(approverUserIds: readonly string[], at: string): Promise<Delegation[]>;
+  /** Delegations this person gave or received that have not ended at `at` (current and future). */
+  delegationsInvolving(userId: string, at: string): Promise<Delegation[]>;
   /**
    * Pending applications filed before `before` that were not reminded since `remindedBefore`
    * (or never), oldest first: the reminder and expiry sweeps.

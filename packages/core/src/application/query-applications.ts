@@ -259,13 +259,14 @@ export async function listDelegationCandidates(deps: Deps, { actor, query: raw }
 
 export type DelegationView = Delegation & { approverName: string; deputyName: string };
 
-/** Delegations in force now that this person gave (as approver) or received (as deputy). */
+/** Delegations not yet ended (in force now or later) that this person gave (as approver) or received (as deputy). */
 export async function listDelegations(deps: Deps, { actor }: { actor: Actor }): Promise<{ given: DelegationView[]; received: DelegationView[] }> {
   const now = deps.clock.now().toISOString();
   return deps.uow.read(async (tx) => {
     const named = async (ds: Delegation[]) => Promise.all(ds.map(async (d) => ({
       ...d, approverName: (await tx.users.get(d.approverUserId))?.name ?? d.approverUserId, deputyName: (await tx.users.get(d.deputyUserId))?.name ?? d.deputyUserId,
     })));
-    return { given: await named(await tx.applications.delegationsFor([actor.userId], now)), received: await named(await tx.applications.deputyFor(actor.userId, now)) };
+    const all = await tx.applications.delegationsInvolving(actor.userId, now);
+    return { given: await named(all.filter((d) => d.approverUserId === actor.userId)), received: await named(all.filter((d) => d.deputyUserId === actor.userId)) };
   });
 }

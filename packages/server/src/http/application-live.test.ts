@@ -163,6 +163,14 @@ for (const dialect of TEST_DIALECTS) {
       expect(created.statusCode, created.body).toBe(201);
       const mine = (await app.inject(as(s.approver, { method: 'GET', url: '/api/delegations' }))).json();
       expect(mine.given).toEqual([expect.objectContaining({ deputyUserId: deputyId, deputyName: keeperGrantless.name })]);
+      // A delegation that starts later is listed too, and gives no power yet.
+      const later = await app.inject(as(s.approver, {
+        method: 'POST', url: '/api/delegations',
+        payload: { deputyUserId: deputyId, orgCode: DEMO_VILLAGE, validFrom: new Date(now.getTime() + 10 * DAY).toISOString(), validUntil: new Date(now.getTime() + 12 * DAY).toISOString() },
+      }));
+      expect(later.statusCode, later.body).toBe(201);
+      const received = (await app.inject(as(deputy, { method: 'GET', url: '/api/delegations' }))).json().received;
+      expect(received.map((d: { validFrom: string }) => d.validFrom)).toEqual([now.toISOString(), later.json().validFrom]);
       const id = await file(s.applicant, { documentTitle: '代批' });
       const res = await decide(deputy, id);
       expect(res.statusCode, res.body).toBe(200);

@@ -146,6 +146,12 @@ export function applicationRepo({ db, dialect }: Ctx): ApplicationRepo {
         .where('valid_from', '<=', at).where('valid_until', '>', at).execute();
       return rows.map(toDelegation);
     },
+    async delegationsInvolving(userId, at) {
+      const rows = await db.selectFrom('delegations').selectAll()
+        .where((eb) => eb.or([eb('approver_user_id', '=', userId), eb('deputy_user_id', '=', userId)]))
+        .where('valid_until', '>', at).orderBy('valid_from').execute();
+      return rows.map(toDelegation);
+    },
     async delegationsFor(approverUserIds, at) {
       if (approverUserIds.length === 0) return [];
       const rows = await db.selectFrom('delegations').selectAll().where('approver_user_id', 'in', [...approverUserIds])

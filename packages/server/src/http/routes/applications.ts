@@ -207,7 +207,7 @@ export const applicationRoutes = (ctx: AppContext): FastifyPluginAsyncZod => asy
   app.get('/api/delegation-candidates', { schema: { tags, summary: 'Who an approver may name as deputy for a village', querystring: delegationCandidatesQuery, response: { 200: z.array(z.object({ id: z.string(), name: z.string() })), ...commonErrors } } },
     async (req) => listDelegationCandidates(deps, { actor: (await requireAuth(deps, req)).actor, query: req.query }));
   app.get('/api/delegations', {
-    schema: { tags, summary: 'Delegations in force that I gave or received', response: { 200: z.object({ given: z.array(delegationSchema.extend({ approverName: z.string(), deputyName: z.string() })), received: z.array(delegationSchema.extend({ approverName: z.string(), deputyName: z.string() })) }), ...commonErrors } },
+    schema: { tags, summary: 'Delegations not yet ended (now or later) that I gave or received', response: { 200: z.object({ given: z.array(delegationSchema.extend({ approverName: z.string(), deputyName: z.string() })), received: z.array(delegationSchema.extend({ approverName: z.string(), deputyName: z.string() })) }), ...commonErrors } },
   }, async (req) => listDelegations(deps, { actor: (await requireAuth(deps, req)).actor }));
   app.post('/api/delegations', { schema: { tags, summary: 'Name a deputy who decides for me in a village during a period', body: createDelegationInput, response: { 201: delegationSchema, ...stepErrors } } },
     async (req, reply) => reply.status(201).send(await createDelegation(deps, { actor: (await requireAuth(deps, req)).actor, input: req.body })));
