@@ -17,14 +17,14 @@ afterAll(async () => {
 
 /** The screens each role's permissions open (GET /api/me permissions → tiles). */
 const TILES: Record<DemoRole, string[]> = {
-  applicant: [],
-  service_clerk: ['seals'],
-  seal_keeper: ['seals'],
-  village_approver: ['seals'],
-  station_officer: ['seals'],
-  town_leader: ['seals'],
-  supervisor: ['seals', 'people', 'audit'],
-  auditor: ['seals'],
+  applicant: ['apply', 'mine'],
+  service_clerk: ['apply', 'mine', 'certificate', 'ledger', 'seals'],
+  seal_keeper: ['inbox', 'queue', 'ledger', 'seals'],
+  village_approver: ['inbox', 'delegations', 'ledger', 'seals'],
+  station_officer: ['inbox', 'queue', 'ledger', 'matters', 'seals'],
+  town_leader: ['inbox', 'delegations', 'ledger', 'matters', 'seals'],
+  supervisor: ['ledger', 'seals', 'people', 'audit'],
+  auditor: ['ledger', 'seals'],
   sys_admin: ['people'],
   sec_admin: ['people'],
   audit_admin: ['people', 'audit'],

@@ -13,6 +13,9 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     chunkSizeWarningLimit: 1200,
+    // dist/.vite/manifest.json: which chunks each entry and lazy screen loads
+    // (bench/web-bundle.bench.ts sums the first screen's JavaScript from it).
+    manifest: true,
     // Keep the app shell free of inline scripts (CSP).
     modulePreload: { polyfill: false },
   },

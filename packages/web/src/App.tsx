@@ -4,8 +4,9 @@ import { Login } from './auth/Login';
 import { api, ApiError, SESSION_LOST } from './lib/api';
 import type { Me } from './lib/types';
 
-// The console (antd and every screen behind the login) loads only after a full login.
-const Console = lazy(() => import('./console/Console'));
+// Everything behind the log-in loads only after a full log-in; the desk screens that use
+// antd load later still, with their own chunks (see shell/Shell.tsx).
+const Shell = lazy(() => import('./shell/Shell'));
 
 type State =
   | { kind: 'loading' }
@@ -74,7 +75,7 @@ export function App() {
     case 'full':
       return (
         <Suspense fallback={<Splash />}>
-          <Console me={state.me} onLogout={logout} />
+          <Shell me={state.me} onLogout={logout} />
         </Suspense>
       );
   }

@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_OTHER_VILLAGE, DEMO_TOWN, DEMO_VILLAGE } from '../demo/seed.js';
 import { buildTestApp, openTestEnv, TEST_DIALECTS, type TestEnv } from '../testing.js';
+import { LiveHub, type LiveEvent } from './live.js';
 import { actorByPhone, demoLogin } from '../usecases/support.js';
 import { as, expectError, login, type Session } from './http-test-support.js';
 import { PUBLIC_CHECK_RATE_PER_MINUTE } from './routes/certificates.js';
@@ -38,10 +39,11 @@ for (const dialect of TEST_DIALECTS) {
     let clerk: Session;
     let seal: Seal;
     let otherSeal: Seal;
+    const live = new LiveHub();
 
     beforeAll(async () => {
       env = await openTestEnv(dialect, { demo: true, env: { CUNZHANG_PUBLIC_URL: 'https://cunzhang.example.gov.cn/' } });
-      app = await buildTestApp(env);
+      app = await buildTestApp(env, { live });
       clerk = await login(app, demoLogin('service_clerk').phone);
       const seals = (await env.deps.uow.read((tx) => tx.seals.list({ scopes: [''], typeCode: 'village_committee', limit: 500 }))).items;
       seal = seals.find((s) => s.orgCode === DEMO_VILLAGE)!;
@@ -71,12 +73,18 @@ for (const dialect of TEST_DIALECTS) {
     });
 
     it('issues a certificate (201) whose PDF the clerk and the village\'s readers open inline, and nobody else', async () => {
+      const keeperId = (await env.deps.uow.read((tx) => tx.users.byPhoneIndex(env.deps.cipher.index(demoLogin('seal_keeper').phone))))!.id;
+      const heard: LiveEvent[] = [];
+      const stop = live.subscribe(keeperId, (e) => heard.push(e));
       const started = performance.now();
       const res = await issue();
+      stop();
       const ms = performance.now() - started;
       expect(res.statusCode, res.body).toBe(201);
       const { certificate, pdfUrl } = res.json() as { certificate: { id: string; verifyCode: string; title: string; orgCode: string; applicationId: string }; pdfUrl: string };
       expect(certificate).toMatchObject({ title: '居住证明', orgCode: DEMO_VILLAGE });
+      // The keeper hears of the certificate's stamping application at once.
+      expect(heard).toEqual([expect.objectContaining({ type: 'submitted', applicationId: certificate.applicationId, documentTitle: '居住证明' })]);
       expect(pdfUrl).toBe(`/api/certificates/${certificate.id}/pdf`);
       const pdf = await app.inject(as(clerk, { method: 'GET', url: pdfUrl }));
       expect(pdf.statusCode).toBe(200);

@@ -50,3 +50,4 @@ export function TotpEnrol({ onClose, onEnabled }: { onClose: () => void; onEnabl
     </Modal>
   );
 }
+export default TotpEnrol;

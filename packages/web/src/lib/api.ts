@@ -97,6 +97,34 @@ export const api = {
   },
 };
 
+/**
+ * Multipart upload of a whole form (a JSON part `data` and files), with upload progress:
+ * XMLHttpRequest, because fetch cannot report how much of the body has gone out.
+ */
+export function sendForm<T>(path: string, form: FormData, onProgress?: (fraction: number) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    xhr.setRequestHeader('x-csrf-token', readCookie('cz_csrf') ?? '');
+    xhr.setRequestHeader('accept', 'application/json');
+    xhr.withCredentials = true;
+    if (onProgress) xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
+    xhr.onerror = () => reject(new ApiError(0, 'NETWORK', 'the server cannot be reached'));
+    xhr.onload = () => {
+      const res = new Response(xhr.status === 204 ? null : xhr.responseText, { status: xhr.status, statusText: xhr.statusText });
+      if (xhr.status >= 200 && xhr.status < 300) {
+        resolve((xhr.responseText ? JSON.parse(xhr.responseText) : undefined) as T);
+        return;
+      }
+      void toError(res).then((err) => {
+        if (err.status === 401) window.dispatchEvent(new Event(SESSION_LOST));
+        reject(err);
+      });
+    };
+    xhr.send(form);
+  });
+}
+
 /** Query string from the defined, non-empty values. */
 export function qs(params: Record<string, string | number | undefined | null>): string {
   const u = new URLSearchParams();

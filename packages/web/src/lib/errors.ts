@@ -2,7 +2,8 @@ import type { TFunction } from 'i18next';
 import { formatTime } from '../i18n';
 import { ApiError } from './api';
 
-const LABELLED = ['VALIDATION', 'ILLEGAL_TRANSITION', 'RULE_VIOLATION', 'CONFLICT', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'];
+const LABELLED = ['VALIDATION', 'ILLEGAL_TRANSITION', 'RULE_VIOLATION', 'CONFLICT', 'PAYLOAD_TOO_LARGE', 'TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'];
+const APP_STATUSES = ['pending', 'approved', 'rejected', 'withdrawn', 'expired', 'revoked', 'stamped'];
 
 /**
  * A sentence for the person in front of the screen. Server messages are English: the
@@ -30,7 +31,12 @@ export function errorText(e: unknown, t: TFunction, ctx: 'login' | 'app' = 'app'
   const from = e.details?.from;
   const action = e.details?.action;
   if (e.code === 'ILLEGAL_TRANSITION' && typeof from === 'string' && typeof action === 'string') {
-    return `${t('errors.ILLEGAL_TRANSITION')}${t('errors.sep')}${t('errors.transition', { status: t(`status.${from}`), action: t(`actions.${action}`) })}（${e.message}）`;
+    // Seals and applications share some state names (revoked): the action tells them apart.
+    const application = APP_STATUSES.includes(from) && !['file', 'activate', 'hand_over', 'suspend', 'declare_lost', 'retire'].includes(action);
+    const text = application
+      ? t('errors.transitionApp', { status: t(`appStatus.${from}`), action: t(`app.${action}`, { defaultValue: action }) })
+      : t('errors.transition', { status: t(`status.${from}`), action: t(`actions.${action}`) });
+    return `${t('errors.ILLEGAL_TRANSITION')}${t('errors.sep')}${text}（${e.message}）`;
   }
   if (LABELLED.includes(e.code)) return `${t(`errors.${e.code}`)}${t('errors.sep')}${e.message}`;
   return `${t('errors.generic')}${t('errors.sep')}${e.message}`;

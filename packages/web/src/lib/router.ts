@@ -40,19 +40,37 @@ export function linkClick(to: string) {
 
 export type Route =
   | { name: 'home' }
+  | { name: 'apply' }
+  | { name: 'mine' }
+  | { name: 'inbox' }
+  | { name: 'queue' }
+  | { name: 'application'; id: string }
+  | { name: 'certificate' }
+  | { name: 'delegations' }
+  | { name: 'ledger' }
+  | { name: 'matters' }
   | { name: 'seals' }
   | { name: 'seal'; id: string }
   | { name: 'people' }
   | { name: 'audit' }
   | { name: 'notFound' };
 
+const ID = '([A-Za-z0-9_-]{1,40})';
+const SIMPLE = ['apply', 'mine', 'inbox', 'queue', 'certificate', 'delegations', 'ledger', 'matters', 'seals', 'people', 'audit'] as const;
+
 export function matchRoute(path: string): Route {
   const p = path.split('?')[0]!.replace(/\/+$/, '') || '/';
   if (p === '/' || p === '/login') return { name: 'home' };
-  if (p === '/seals') return { name: 'seals' };
-  const m = /^\/seals\/([A-Za-z0-9_-]{1,40})$/.exec(p);
-  if (m) return { name: 'seal', id: m[1]! };
-  if (p === '/people') return { name: 'people' };
-  if (p === '/audit') return { name: 'audit' };
+  const simple = SIMPLE.find((s) => p === `/${s}`);
+  if (simple) return { name: simple };
+  const seal = new RegExp(`^/seals/${ID}$`).exec(p);
+  if (seal) return { name: 'seal', id: seal[1]! };
+  const app = new RegExp(`^/applications/${ID}$`).exec(p);
+  if (app) return { name: 'application', id: app[1]! };
   return { name: 'notFound' };
+}
+
+/** The query string of the current path as URLSearchParams. */
+export function searchOf(path: string): URLSearchParams {
+  return new URLSearchParams(path.includes('?') ? path.slice(path.indexOf('?')) : '');
 }

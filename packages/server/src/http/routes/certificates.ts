@@ -9,6 +9,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../../config.js';
 import type { AppContext } from '../context.js';
+import { announce } from './applications.js';
 import { renderCheckPage, renderLookupPage, renderNotFoundPage } from '../public-page.js';
 import { commonErrors, errorSchema, idParams, pageOf } from '../schemas.js';
 import { requireAuth } from '../session.js';
@@ -118,7 +119,8 @@ export const certificateRoutes = (ctx: AppContext): FastifyPluginAsyncZod => asy
     },
   }, async (req, reply) => {
     const { actor } = await requireAuth(deps, req);
-    const { certificate: c } = await issueCertificateDocument({ deps, blobs, config }, { actor, input: req.body, verifyBase: verifyBaseOf(config, req) });
+    const { certificate: c, application } = await issueCertificateDocument({ deps, blobs, config }, { actor, input: req.body, verifyBase: verifyBaseOf(config, req) });
+    await announce(ctx, 'submitted', application);
     return reply.status(201).send({
       certificate: { id: c.id, verifyCode: c.verifyCode, title: c.title, orgCode: c.orgCode, applicationId: c.applicationId, issuedAt: c.issuedAt },
       pdfUrl: `/api/certificates/${c.id}/pdf`,

@@ -1,0 +1,89 @@
+import { useEffect, useRef } from 'react';
+import type { LiveEvent } from '../lib/types';
+
+/** Window event carrying one live update to whichever screens are listening. */
+export const LIVE = 'cz:live';
+
+/**
+ * Window event asking every screen to reload what it shows: the page came back into view, or
+ * the live stream reconnected after a break (events sent meanwhile were not received).
+ */
+export const RESYNC = 'cz:resync';
+
+/** Events this page caused itself (its own approval, its own submission): no toast for those. */
+const own = new Set<string>();
+
+/** Marks the next event of this type for this application as the reader's own doing. */
+export function expectOwn(applicationId: string, type: LiveEvent['type']): void {
+  own.add(`${applicationId}:${type}`);
+  window.setTimeout(() => own.delete(`${applicationId}:${type}`), 30_000);
+}
+
+/** True once for an event the page announced with expectOwn. */
+export function takeOwn(e: LiveEvent): boolean {
+  return own.delete(`${e.applicationId}:${e.type}`);
+}
+
+/**
+ * Listens to the server's live stream (server-sent events, same origin so the session cookie
+ * goes along) and hands each application event to `onEvent`. EventSource reconnects by itself.
+ */
+export function useLiveStream(userId: string, onEvent: (e: LiveEvent) => void): void {
+  const handler = useRef(onEvent);
+  useEffect(() => {
+    handler.current = onEvent;
+  });
+  useEffect(() => {
+    if (typeof EventSource === 'undefined') return;
+    const es = new EventSource('/api/live', { withCredentials: true });
+    const listener = (m: MessageEvent<string>) => {
+      let e: LiveEvent;
+      try {
+        e = JSON.parse(m.data) as LiveEvent;
+      } catch {
+        return;
+      }
+      window.dispatchEvent(new CustomEvent<LiveEvent>(LIVE, { detail: e }));
+      handler.current(e);
+    };
+    es.addEventListener('application', listener);
+    let opened = false;
+    const onOpen = () => {
+      if (opened) window.dispatchEvent(new Event(RESYNC));
+      opened = true;
+    };
+    es.addEventListener('open', onOpen);
+    const onVisible = () => {
+      if (document.visibilityState === 'visible') window.dispatchEvent(new Event(RESYNC));
+    };
+    document.addEventListener('visibilitychange', onVisible);
+    return () => {
+      es.removeEventListener('application', listener);
+      es.removeEventListener('open', onOpen);
+      document.removeEventListener('visibilitychange', onVisible);
+      es.close();
+    };
+  }, [userId]);
+}
+
+/**
+ * Calls `cb` for every live update while the screen is shown (to reload what it shows), and
+ * `resync` (default: nothing) when updates may have been missed — the page came back into
+ * view or the stream reconnected — so the screen reloads in any case.
+ */
+export function useLiveRefresh(cb: (e: LiveEvent) => void, resync?: () => void): void {
+  const ref = useRef({ cb, resync });
+  useEffect(() => {
+    ref.current = { cb, resync };
+  });
+  useEffect(() => {
+    const fn = (ev: Event) => ref.current.cb((ev as CustomEvent<LiveEvent>).detail);
+    const again = () => ref.current.resync?.();
+    window.addEventListener(LIVE, fn);
+    window.addEventListener(RESYNC, again);
+    return () => {
+      window.removeEventListener(LIVE, fn);
+      window.removeEventListener(RESYNC, again);
+    };
+  }, []);
+}
