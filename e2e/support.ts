@@ -42,12 +42,14 @@ export interface PageWindow {
   document: {
     cookie: string;
     createElement(tag: 'canvas'): {
-      width: number; height: number; toDataURL(type: string): string;
+      width: number; height: number; toDataURL(type: string, quality?: number): string;
       getContext(kind: '2d'): {
         strokeStyle: string; fillStyle: string; lineWidth: number; font: string; textAlign: string; textBaseline: string;
         beginPath(): void; arc(x: number, y: number, r: number, a0: number, a1: number): void; stroke(): void; fillText(t: string, x: number, y: number): void;
+        fillRect(x: number, y: number, w: number, h: number): void;
       } | null;
     };
+    querySelectorAll(selector: string): { length: number };
   };
   localStorage: { getItem(k: string): string | null; setItem(k: string, v: string): void };
   axe?: { run(context: unknown, options: object): Promise<{ violations: AxeViolation[] }> };
@@ -118,7 +120,7 @@ export const totpCode = (): string => authenticator.generate(TOTP_SECRET);
  * uncaught page error: the app must run under the server's strict CSP as shipped.
  */
 export async function newContext(h: Harness, viewport = DESKTOP, opts: { lang?: 'zh-CN' | 'en' } = {}): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
-  const context = await h.browser.newContext({ baseURL: h.url, viewport, locale: 'zh-CN', deviceScaleFactor: 1, isMobile: viewport.width < 600, hasTouch: viewport.width < 600 });
+  const context = await h.browser.newContext({ baseURL: h.url, viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', deviceScaleFactor: 1, isMobile: viewport.width < 600, hasTouch: viewport.width < 600 });
   if (opts.lang) {
     await context.addInitScript((lang) => (globalThis as unknown as PageWindow).localStorage.setItem('cz_lang', lang), opts.lang);
   }
