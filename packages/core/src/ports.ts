@@ -82,6 +82,8 @@ export interface SealRepo {
   countByOrg(orgCode: string): Promise<number>;
   insertHandover(slip: HandoverSlip): Promise<void>;
   handovers(sealId: string): Promise<HandoverSlip[]>;
+  /** Units of the seals whose impression image (印模, on the seal or a handover slip) is this blob. */
+  orgsWithImpression(key: string): Promise<string[]>;
 }
 
 export interface SealTypeRepo {

@@ -86,6 +86,8 @@ for (const dialect of TEST_DIALECTS) {
       const thumb = await app.inject(as(s.applicant, { method: 'GET', url: view.pages[0].thumbUrl }));
       expect(thumb.statusCode).toBe(200);
       expect(thumb.rawPayload.length).toBeLessThan(full.rawPayload.length * 2);
+      // The photo's content key alone opens nothing: files are served through their records.
+      expectError(await app.inject(as(s.approver, { method: 'GET', url: `/api/blobs/${view.pages[0].sm3}` })), 404, 'NOT_FOUND');
       // Another village's approver sees neither the application nor its pages.
       expectError(await app.inject(as(s.otherApprover, { method: 'GET', url: `/api/applications/${view.id}` })), 404, 'NOT_FOUND');
       expectError(await app.inject(as(s.otherApprover, { method: 'GET', url: view.pages[0].photoUrl })), 404, 'NOT_FOUND');

@@ -77,6 +77,12 @@ export function sealRepo({ db }: Ctx): SealRepo {
         receiverName: r.receiver_name, witnessName: r.witness_name, handedAt: r.handed_at, note: r.note, impressionBlob: r.impression_blob,
       }));
     },
+    async orgsWithImpression(key) {
+      const own = await db.selectFrom('seals').select('org_code').where('impression_blob', '=', key).execute();
+      const slips = await db.selectFrom('seal_handovers').innerJoin('seals', 'seals.id', 'seal_handovers.seal_id')
+        .select('seals.org_code').where('seal_handovers.impression_blob', '=', key).execute();
+      return [...new Set([...own, ...slips].map((r) => r.org_code))];
+    },
   };
 }
 
