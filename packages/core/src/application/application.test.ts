@@ -24,6 +24,17 @@ describe('who may decide a seal-use application', () => {
     expect(() => assertMayDecide(app(), seal, who('secretary'), policy)).not.toThrow();
   });
 
+  it('never lets a deputy decide in the name of the approver who applied', () => {
+    const byApprover = app({ applicantUserId: 'secretary', clerkUserId: null });
+    const e = refusal(() => assertMayDecide(byApprover, seal, who('leader', { deputyFor: ['secretary'] }), policy));
+    expect(e.message).toMatch(/not through a deputy/);
+    // With a second approver, the deputy of the applicant is no approver at all; the other one is.
+    const two = { ...seal, approverUserIds: ['secretary', 'director'] };
+    expect(refusal(() => assertMayDecide(byApprover, two, who('leader', { deputyFor: ['secretary'] }), policy)).code).toBe('RULE_VIOLATION');
+    expect(() => assertMayDecide(byApprover, two, who('leader', { deputyFor: ['director'] }), policy)).not.toThrow();
+    expect(() => assertMayDecide(byApprover, two, who('director'), policy)).not.toThrow();
+  });
+
   it('refuses to decide an application that lapsed, either way', () => {
     const lapsed = app({ expiresAt: '2026-11-20T00:00:00.000Z' });
     for (const d of ['approve', 'reject'] as const) {

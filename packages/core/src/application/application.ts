@@ -62,7 +62,13 @@ export function assertMayDecide(app: ApplicationFacts, seal: SealFacts, decider:
   if (decider.userId === app.applicantUserId || decider.userId === app.clerkUserId) refuse('nobody approves their own application');
   if (decision === 'approve' && !seal.usable) refuse('the seal is not in use (suspended, void or retired): it cannot be authorised');
   const isKeeper = seal.keeperUserId === decider.userId;
-  const isApprover = seal.approverUserIds.includes(decider.userId) || decider.deputyFor.some((a) => seal.approverUserIds.includes(a));
+  const own = (id: string) => id === app.applicantUserId || id === app.clerkUserId;
+  const standsFor = decider.deputyFor.filter((a) => seal.approverUserIds.includes(a));
+  // A deputy decides in an approver's name: never in the name of the one who applied.
+  if (!seal.approverUserIds.includes(decider.userId) && standsFor.length > 0 && standsFor.every(own) && app.route !== 'keeper') {
+    refuse('nobody approves their own application, not through a deputy they named either');
+  }
+  const isApprover = seal.approverUserIds.includes(decider.userId) || standsFor.some((a) => !own(a));
   switch (app.route) {
     case 'keeper':
       if (!isKeeper && !isApprover) refuse('this matter is decided by the seal\'s keeper or one of its approvers', 'FORBIDDEN');

@@ -61,7 +61,8 @@ export async function decideApplication(
     const ctx = await decisionContext(tx, deps, actor, app, now);
     const { seal, deputyFor } = ctx;
     assertMayDecide(ctx.facts, ctx.sealFacts, ctx.decider, ctx.policy, input.decision, now);
-    const decidedFor = seal.approverUserIds.includes(actor.userId) ? null : (deputyFor.find((a) => seal.approverUserIds.includes(a)) ?? null);
+    const own = (a: string) => a === app.applicantUserId || a === app.clerkUserId;
+    const decidedFor = seal.approverUserIds.includes(actor.userId) ? null : (deputyFor.find((a) => seal.approverUserIds.includes(a) && !own(a)) ?? null);
     const status = input.decision === 'approve' ? 'approved' : 'rejected';
     const updated = await tx.applications.update(id, app.version, {
       status, decidedBy: actor.userId, decidedForUserId: decidedFor, decidedAt: now.toISOString(), opinion: input.opinion, updatedAt: now.toISOString(),

@@ -3,7 +3,7 @@ import { record } from '../audit/record.js';
 import { hasPermission, requirePermission, type Actor } from '../auth/actor.js';
 import { AppError, notFound } from '../errors.js';
 import { isWithin } from '../org/org-code.js';
-import type { Deps } from '../ports.js';
+import type { Deps, Tx } from '../ports.js';
 import { parseInput } from '../validate.js';
 import { loadApplication } from './decide-application.js';
 import type { Application, Authorization, Delegation } from './records.js';
@@ -90,4 +90,33 @@ export async function createDelegation(deps: Deps, { actor, input: raw }: { acto
     await record(tx, deps, actor, { action: 'DELEGATION_CREATED', targetType: 'delegation', targetId: d.id, orgCode: input.orgCode, before: null, after: d });
     return d;
   });
+}
+
+/**
+ * Revokes every open authorization of a seal that goes out of use (suspended, declared lost,
+ * retired), in the caller's transaction, one audit entry each. Impressions already made stay
+ * on record; an application with none becomes revoked.
+ */
+export async function revokeOpenAuthorizations(tx: Tx, deps: Deps, actor: Actor, seal: { id: string; orgCode: string }, reason: string): Promise<number> {
+  const now = deps.clock.now().toISOString();
+  let n = 0;
+  for (const status of ['approved', 'stamped'] as const) {
+    let cursor: string | undefined;
+    do {
+      const page = await tx.applications.list({ scopes: [''], sealIds: [seal.id], status, limit: 200, cursor });
+      for (const app of page.items) {
+        const auth = await tx.applications.authorizationOf(app.id);
+        if (!auth || auth.status !== 'active') continue;
+        await tx.applications.updateAuthorization(auth.id, auth.version, { status: 'revoked', revokedAt: now });
+        if (auth.impressionsUsed === 0) await tx.applications.update(app.id, app.version, { status: 'revoked', updatedAt: now });
+        await record(tx, deps, actor, {
+          action: 'AUTHORIZATION_REVOKED', targetType: 'application', targetId: app.id, orgCode: app.orgCode,
+          before: { authorization: auth.id, status: auth.status }, after: { status: 'revoked', reason, application: auth.impressionsUsed === 0 ? 'revoked' : app.status },
+        });
+        n++;
+      }
+      cursor = page.next ?? undefined;
+    } while (cursor);
+  }
+  return n;
 }

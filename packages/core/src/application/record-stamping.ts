@@ -5,6 +5,7 @@ import { AppError, notFound } from '../errors.js';
 import { bestPageMatch } from '../ledger/phash.js';
 import { isWithin } from '../org/org-code.js';
 import type { Deps } from '../ports.js';
+import { isUsable } from '../seal/seal.js';
 import { parseInput } from '../validate.js';
 import { checkImpression } from './application.js';
 import { loadApplication } from './decide-application.js';
@@ -52,6 +53,9 @@ export async function recordManualStamping(
       && actor.grants.some((g) => g.role === 'station_officer' && isWithin(seal.custodyOrgCode, g.orgCode));
     if (seal.keeperUserId !== actor.userId && !stationKeeps) {
       throw new AppError('FORBIDDEN', 'only the keeper of the seal records its impressions by hand');
+    }
+    if (!isUsable(seal.status)) {
+      throw new AppError('RULE_VIOLATION', `the seal is ${seal.status}: no impression may be made with a seal out of use`, { field: 'sealId' });
     }
     if (seal.deviceId) {
       throw new AppError('RULE_VIOLATION', `a device is bound to the seal (${seal.deviceId}): its impressions are recorded by the device`);

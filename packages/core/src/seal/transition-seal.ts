@@ -6,7 +6,8 @@ import { AppError } from '../errors.js';
 import type { Deps } from '../ports.js';
 import { parseInput } from '../validate.js';
 import { loadSeal } from './seal-access.js';
-import { nextStatus, type Seal } from './seal.js';
+import { isUsable, nextStatus, type Seal } from './seal.js';
+import { revokeOpenAuthorizations } from '../application/manage-application.js';
 
 const reason = z.string().trim().min(2, 'give the reason').max(500);
 
@@ -50,6 +51,8 @@ export async function transitionSeal<A extends TransitionAction>(
       action: EVENTS[action], targetType: 'seal', targetId: id, orgCode: seal.orgCode,
       before: { status: seal.status }, after: { status, ...input },
     });
+    // A seal out of use authorises nothing more: open approvals of it end with it.
+    if (!isUsable(status)) await revokeOpenAuthorizations(tx, deps, actor, seal, `the seal was ${status} (${action})`);
     return updated;
   });
 }

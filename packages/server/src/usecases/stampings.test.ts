@@ -1,5 +1,5 @@
 import {
-  decideApplication, recordManualStamping, revokeAuthorization, submitApplication, type Actor, type Role, type Seal, type StampedPhoto,
+  decideApplication, recordManualStamping, revokeAuthorization, submitApplication, transitionSeal, type Actor, type Role, type Seal, type StampedPhoto,
 } from '@cunzhang/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_VILLAGE } from '../demo/seed.js';
@@ -124,6 +124,25 @@ for (const dialect of TEST_DIALECTS) {
       }
       expect(await stampingRows(app.id)).toBe(0);
       expect(await auditCount(env.database)).toBe(before);
+    });
+
+    it('ends the open authorizations of a seal taken out of use, and refuses impressions with it', async () => {
+      const unused = await approved(1);
+      const partly = await approved(2);
+      await recordManualStamping(env.deps, { actor: who.keeper, applicationId: partly.id, input: { impressions: 1 }, photo: stamped });
+      const seq = await lastSeq(env.database);
+      await transitionSeal(env.deps, { actor: who.station, id: seal.id, action: 'suspend', input: { reason: '印章遗失待查' } });
+      const trail = (await auditSince(env.deps, seq)).map((e) => [e.action, e.targetId]);
+      expect(trail).toEqual(expect.arrayContaining([['SEAL_SUSPENDED', seal.id], ['AUTHORIZATION_REVOKED', unused.id], ['AUTHORIZATION_REVOKED', partly.id]]));
+      const read = (id: string) => env.deps.uow.read(async (tx) => ({ app: await tx.applications.get(id), auth: await tx.applications.authorizationOf(id) }));
+      expect(await read(unused.id)).toMatchObject({ app: { status: 'revoked' }, auth: { status: 'revoked' } });
+      // The impression already made stays on record.
+      expect(await read(partly.id)).toMatchObject({ app: { status: 'stamped' }, auth: { status: 'revoked', impressionsUsed: 1 } });
+      const before = await auditCount(env.database);
+      const e = await expectAppError(recordManualStamping(env.deps, { actor: who.keeper, applicationId: partly.id, input: { impressions: 1 }, photo: stamped }), 'RULE_VIOLATION');
+      expect(e.message).toMatch(/suspended/);
+      expect(await auditCount(env.database)).toBe(before);
+      await transitionSeal(env.deps, { actor: who.station, id: seal.id, action: 'activate', input: {} });
     });
   });
 }
