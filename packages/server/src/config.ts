@@ -43,6 +43,7 @@ const schema = z.object({
   CUNZHANG_LOGIN_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
   CUNZHANG_BODY_LIMIT_KB: z.coerce.number().int().min(1).max(100 * 1024).default(256),
   CUNZHANG_UPLOAD_LIMIT_MB: z.coerce.number().min(0.1).max(200).default(20),
+  CUNZHANG_UPLOAD_TOTAL_LIMIT_MB: z.coerce.number().min(0.1).max(2000).default(150),
   CUNZHANG_SEPARATE_APPROVAL_AND_CUSTODY: bool.default(true),
   CUNZHANG_MAX_PHOTO_MEGAPIXELS: z.coerce.number().min(1).max(200).default(50),
   CUNZHANG_MAX_PAGES: z.coerce.number().int().min(1).max(200).default(30),
@@ -75,6 +76,8 @@ export interface Config {
   loginRatePerMinute: number;
   bodyLimitBytes: number;
   uploadLimitBytes: number;
+  /** Most bytes of files in one upload request (all pages together). */
+  uploadTotalLimitBytes: number;
   separateApprovalAndCustody: boolean;
   /** Largest width × height of a photographed page (decompression-bomb guard). */
   maxPhotoPixels: number;
@@ -127,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     loginRatePerMinute: e.CUNZHANG_LOGIN_RATE_PER_MINUTE,
     bodyLimitBytes: e.CUNZHANG_BODY_LIMIT_KB * 1024,
     uploadLimitBytes: Math.round(e.CUNZHANG_UPLOAD_LIMIT_MB * 1024 * 1024),
+    uploadTotalLimitBytes: Math.round(e.CUNZHANG_UPLOAD_TOTAL_LIMIT_MB * 1024 * 1024),
     separateApprovalAndCustody: e.CUNZHANG_SEPARATE_APPROVAL_AND_CUSTODY,
     maxPhotoPixels: Math.round(e.CUNZHANG_MAX_PHOTO_MEGAPIXELS * 1_000_000),
     maxPages: e.CUNZHANG_MAX_PAGES,

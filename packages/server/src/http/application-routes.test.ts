@@ -55,7 +55,7 @@ for (const dialect of TEST_DIALECTS) {
     };
 
     beforeAll(async () => {
-      env = await openTestEnv(dialect, { demo: true, env: { CUNZHANG_UPLOAD_LIMIT_MB: '0.2', CUNZHANG_MAX_PAGES: '3', CUNZHANG_MAX_IMPRESSIONS: '5' } });
+      env = await openTestEnv(dialect, { demo: true, env: { CUNZHANG_UPLOAD_LIMIT_MB: '0.2', CUNZHANG_UPLOAD_TOTAL_LIMIT_MB: '0.3', CUNZHANG_MAX_PAGES: '3', CUNZHANG_MAX_IMPRESSIONS: '5' } });
       app = await buildTestApp(env);
       const seals = (await env.deps.uow.read((tx) => tx.seals.list({ scopes: [''], typeCode: 'village_committee', limit: 200 }))).items;
       seal = seals.find((x) => x.orgCode === DEMO_VILLAGE)!;
@@ -135,6 +135,7 @@ for (const dialect of TEST_DIALECTS) {
         ['a photo over the byte limit', async () => [jpegPart(await pagePhoto(4, 'png', { width: 1200, height: 1600 }).then(async (b) => Buffer.concat([b, Buffer.alloc(250_000)])))], 413, 'TOO_LARGE', /limit/],
         ['a good first page and a broken second one', async () => [jpegPart(pages[0]!), jpegPart(Buffer.from('garbage'), 'page', 'p2.jpg')], 400, 'VALIDATION', /page 2/],
         ['no pages at all', async () => [], 400, 'VALIDATION', /at least one/],
+        ['pages over the limit for the whole upload', async () => [0, 1, 2].map(() => jpegPart(Buffer.concat([pages[0]!, Buffer.alloc(120_000)]))), 413, 'TOO_LARGE', /in all \(file 3\)/],
         ['more pages than allowed', async () => [0, 1, 2, 3].map(() => jpegPart(pages[0]!)), 413, 'TOO_LARGE', /at most 3 per application, got 4/],
       ];
       for (const [what, files, status, code, message] of cases) {

@@ -1,5 +1,6 @@
 import { AppError, type BlobStore } from '@cunzhang/core';
 import { intakePhoto, isMediaError, type IntakeResult } from '@cunzhang/media';
+import { blobKeyOf } from '@cunzhang/store';
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 
@@ -13,14 +14,21 @@ export interface UploadedFile {
  * Reads a multipart request made of one JSON field `data` and files. Everything is read before
  * anything is stored, so a refused request leaves nothing behind.
  */
-export async function readMultipart(req: FastifyRequest, opts: { maxFiles: number; maxBytes: number }): Promise<{ data: unknown; files: UploadedFile[] }> {
+export async function readMultipart(req: FastifyRequest, opts: { maxFiles: number; maxBytes: number; maxTotalBytes: number }): Promise<{ data: unknown; files: UploadedFile[] }> {
   if (!req.isMultipart()) throw new AppError('VALIDATION', 'send the request as multipart/form-data: a JSON field "data" and the photos as files');
   let data: unknown = undefined;
   const files: UploadedFile[] = [];
+  let total = 0;
   try {
     for await (const part of req.parts({ limits: { files: opts.maxFiles, fileSize: opts.maxBytes, fields: 5, fieldSize: 64 * 1024 } })) {
       if (part.type === 'file') {
-        files.push({ field: part.fieldname, filename: part.filename, bytes: await part.toBuffer() });
+        const bytes = await part.toBuffer();
+        total += bytes.byteLength;
+        // The whole request is held in memory until every photo is checked: bound it.
+        if (total > opts.maxTotalBytes) {
+          throw new AppError('TOO_LARGE', `the upload is over ${opts.maxTotalBytes} bytes in all (file ${files.length + 1}); send fewer or smaller photos`, { details: { limitTotalBytes: opts.maxTotalBytes } });
+        }
+        files.push({ field: part.fieldname, filename: part.filename, bytes });
         continue;
       }
       if (part.fieldname !== 'data') {
@@ -62,12 +70,47 @@ export interface StagedBlob {
   contentType: string;
 }
 
+/** Per content key, the tail of the chain of requests staging that content in this process. */
+const staging = new Map<string, Promise<void>>();
+
+/** Waits until no other request of this process stages any of `keys`; returns the release. */
+async function lockKeys(keys: string[]): Promise<() => void> {
+  const releases: (() => void)[] = [];
+  const waits: Promise<void>[] = [];
+  for (const k of [...new Set(keys)].sort()) {
+    const prev = staging.get(k) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((r) => (release = r));
+    const tail = prev.then(() => mine);
+    staging.set(k, tail);
+    releases.push(() => {
+      release();
+      if (staging.get(k) === tail) staging.delete(k);
+    });
+    waits.push(prev);
+  }
+  await Promise.all(waits);
+  return () => releases.forEach((r) => r());
+}
+
 /**
  * Stores blobs, then runs `commit` (the use case that records them). When `commit` fails, the
  * blobs this call created are removed again, so a refused request leaves no orphan behind;
- * blobs that were there before (the same content stored earlier) are left alone.
+ * blobs that were there before (the same content stored earlier) are left alone. Requests
+ * staging the same content (a double tap) take turns, so one's undo never removes what the
+ * other recorded. (Across server processes sharing a blob store the turns are not shared: see
+ * docs/operations.md.)
  */
 export async function withStagedBlobs<T>(blobs: BlobStore, staged: StagedBlob[], commit: (keys: string[]) => Promise<T>): Promise<T> {
+  const release = await lockKeys(staged.map((s) => blobKeyOf(s.bytes)));
+  try {
+    return await stageAndCommit(blobs, staged, commit);
+  } finally {
+    release();
+  }
+}
+
+async function stageAndCommit<T>(blobs: BlobStore, staged: StagedBlob[], commit: (keys: string[]) => Promise<T>): Promise<T> {
   const created: string[] = [];
   const keys: string[] = [];
   try {

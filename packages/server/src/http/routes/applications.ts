@@ -105,7 +105,7 @@ export const applicationRoutes = (ctx: AppContext): FastifyPluginAsyncZod => asy
     },
   }, async (req, reply) => {
     const { actor } = await requireAuth(deps, req);
-    const { data, files } = await readMultipart(req, { maxFiles: config.maxPages + 1, maxBytes: config.uploadLimitBytes });
+    const { data, files } = await readMultipart(req, { maxFiles: config.maxPages + 1, maxBytes: config.uploadLimitBytes, maxTotalBytes: config.uploadTotalLimitBytes });
     const details = applyData.safeParse(data);
     if (!details.success) {
       const issue = details.error.issues[0]!;

@@ -110,7 +110,7 @@ export const ledgerRoutes = ({ deps, blobs, config, live }: AppContext): Fastify
     },
   }, async (req, reply) => {
     const { actor } = await requireAuth(deps, req);
-    const { data, files } = await readMultipart(req, { maxFiles: 1, maxBytes: config.uploadLimitBytes });
+    const { data, files } = await readMultipart(req, { maxFiles: 1, maxBytes: config.uploadLimitBytes, maxTotalBytes: config.uploadTotalLimitBytes });
     const file = files.find((f) => f.field === 'photo');
     if (!file || files.length !== 1) throw new AppError('VALIDATION', 'photograph the stamped page: send one file in the field "photo"', { field: 'photo' });
     const photo = await intakeUpload(file, config, 'photo of the stamped page');
