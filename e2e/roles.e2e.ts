@@ -22,7 +22,7 @@ const TILES: Record<DemoRole, string[]> = {
   seal_keeper: ['inbox', 'queue', 'ledger', 'seals'],
   village_approver: ['inbox', 'delegations', 'ledger', 'seals'],
   station_officer: ['inbox', 'queue', 'ledger', 'matters', 'seals'],
-  town_leader: ['inbox', 'delegations', 'ledger', 'matters', 'seals'],
+  town_leader: ['inbox', 'ledger', 'matters', 'seals'],
   supervisor: ['ledger', 'seals', 'people', 'audit'],
   auditor: ['ledger', 'seals'],
   sys_admin: ['people'],

@@ -132,6 +132,9 @@ export interface ApplicationRepo {
   deputyFor(deputyUserId: string, at: string): Promise<Delegation[]>;
   /** Delegations given by these approvers that are valid at `at`. */
   delegationsFor(approverUserIds: readonly string[], at: string): Promise<Delegation[]>;
+  getDelegation(id: string): Promise<Delegation | null>;
+  /** Ends a delegation at `at`; returns it as it is now. */
+  endDelegation(id: string, at: string): Promise<Delegation>;
   /** Delegations this person gave or received that have not ended at `at` (current and future). */
   delegationsInvolving(userId: string, at: string): Promise<Delegation[]>;
   /**

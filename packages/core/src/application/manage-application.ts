@@ -70,8 +70,10 @@ export async function createDelegation(deps: Deps, { actor, input: raw }: { acto
     throw new AppError('VALIDATION', `a delegation lasts at most ${MAX_DELEGATION_DAYS} days`, { field: 'validUntil' });
   }
   if (input.deputyUserId === actor.userId) throw new AppError('VALIDATION', 'a deputy is somebody else', { field: 'deputyUserId' });
-  const approves = actor.grants.some((g) => (g.role === 'village_approver' || g.role === 'town_leader') && isWithin(input.orgCode, g.orgCode));
-  if (!approves) throw new AppError('FORBIDDEN', `only an approver of unit ${input.orgCode} can name a deputy for it`);
+  // A village approver (书记/主任) names a deputy; the town's own leaders stand in for each other
+  // by the town's arrangements, not through this.
+  const approves = actor.grants.some((g) => g.role === 'village_approver' && isWithin(input.orgCode, g.orgCode));
+  if (!approves) throw new AppError('FORBIDDEN', `only a village approver of unit ${input.orgCode} can name a deputy for it`);
   return deps.uow.write(async (tx) => {
     const deputy = await tx.users.get(input.deputyUserId);
     const grants = deputy && !deputy.disabled ? await tx.grants.forUser(deputy.id) : [];
@@ -119,4 +121,17 @@ export async function revokeOpenAuthorizations(tx: Tx, deps: Deps, actor: Actor,
     } while (cursor);
   }
   return n;
+}
+
+/** The approver who named a deputy ends the delegation now (or cancels one not yet begun). */
+export async function endDelegation(deps: Deps, { actor, id }: { actor: Actor; id: string }): Promise<Delegation> {
+  return deps.uow.write(async (tx) => {
+    const d = await tx.applications.getDelegation(id);
+    if (!d || d.approverUserId !== actor.userId) throw notFound('delegation', id);
+    const now = deps.clock.now().toISOString();
+    if (d.validUntil <= now) throw new AppError('ILLEGAL_TRANSITION', `the delegation ended at ${d.validUntil} already`);
+    const ended = await tx.applications.endDelegation(id, now);
+    await record(tx, deps, actor, { action: 'DELEGATION_ENDED', targetType: 'delegation', targetId: id, orgCode: d.orgCode, before: { validUntil: d.validUntil }, after: { validUntil: now } });
+    return ended;
+  });
 }

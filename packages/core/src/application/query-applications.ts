@@ -158,7 +158,7 @@ export interface ApplicationDetail {
 export async function getApplication(deps: Deps, { actor, id }: { actor: Actor; id: string }): Promise<ApplicationDetail> {
   const now = deps.clock.now();
   return deps.uow.read(async (tx) => {
-    const app = await loadApplicationForReader(tx, actor, id, now);
+    const app = await loadApplication(tx, actor, id);
     const seal = await tx.seals.get(app.sealId);
     if (!seal) throw new AppError('NOT_FOUND', `seal ${app.sealId} not found`);
     const authorization = await tx.applications.authorizationOf(id);
@@ -190,21 +190,6 @@ export async function getApplication(deps: Deps, { actor, id }: { actor: Actor; 
       actions,
     };
   });
-}
-
-/**
- * Loads an application for someone who filed it, may read applications of its unit, or stands
- * in (as a named deputy, now) for one of its approvers. Anyone else is told it does not exist.
- */
-export async function loadApplicationForReader(tx: Tx, actor: Actor, id: string, now: Date): Promise<Application> {
-  try {
-    return await loadApplication(tx, actor, id);
-  } catch (e) {
-    if (!(e instanceof AppError) || e.code !== 'NOT_FOUND') throw e;
-    const app = await tx.applications.get(id);
-    if (app && (await tx.applications.deputyFor(actor.userId, now.toISOString())).some((d) => isWithin(app.orgCode, d.orgCode))) return app;
-    throw e;
-  }
 }
 
 export interface ApplyOptions {

@@ -6,6 +6,7 @@ import { isWithin, townOf } from '../org/org-code.js';
 import type { Deps, Tx } from '../ports.js';
 import { isUsable } from '../seal/seal.js';
 import { parseInput } from '../validate.js';
+import { loadApplication } from './decide-application.js';
 import { effectiveMatters } from './matter-catalogue.js';
 import { routeApplication } from './matters.js';
 import type { Application } from './records.js';
@@ -65,12 +66,15 @@ export async function fileApplication(tx: Tx, deps: Deps, actor: Actor, raw: Sub
   if (onBehalf && !isClerk) throw new AppError('FORBIDDEN', 'only a service-point clerk applies on behalf of a villager', { field: 'onBehalfOfName' });
   let resolutionBlob = input.resolutionBlob ?? null;
   if (input.resolutionOf) {
-    const earlier = await tx.applications.get(input.resolutionOf);
-    if (!earlier || !actor.grants.some((g) => isWithin(earlier.orgCode, g.orgCode))) throw notFound('application', input.resolutionOf);
+    // Only a resolution the person may read, attached to an application that was approved on it.
+    const earlier = await loadApplication(tx, actor, input.resolutionOf);
     if (earlier.orgCode !== seal.orgCode) {
       throw new AppError('RULE_VIOLATION', `the resolution attached to application ${earlier.id} was passed in unit ${earlier.orgCode}: a meeting resolution counts only for its own village (${seal.orgCode})`, { field: 'resolutionOf' });
     }
     if (!earlier.resolutionBlob) throw new AppError('VALIDATION', `application ${earlier.id} has no resolution attached`, { field: 'resolutionOf' });
+    if (earlier.status !== 'approved' && earlier.status !== 'stamped') {
+      throw new AppError('RULE_VIOLATION', `application ${earlier.id} is ${earlier.status}: only a resolution already accepted in an approval can be referred to again`, { field: 'resolutionOf' });
+    }
     resolutionBlob = earlier.resolutionBlob;
   }
   const routing = routeApplication(matter, input, seal.typeCode);

@@ -30,6 +30,7 @@ export const AUDIT_EVENTS = {
   APPLICATION_WITHDRAWN: 'The applicant withdrew a pending application.',
   AUTHORIZATION_REVOKED: 'An unused authorization was revoked before any impression.',
   DELEGATION_CREATED: 'An approver named a deputy to decide for them during a period.',
+  DELEGATION_ENDED: 'An approver ended (or cancelled) a delegation before its end.',
   APPLICATION_EXPIRED: 'A pending application nobody decided within the configured days lapsed.',
   STAMPING_RECORDED: 'An impression was made under an authorization (recorded by the keeper by hand, or by a device), with the stamped page.',
   CERTIFICATE_ISSUED: 'A service-point clerk filled a certificate template; its stamping application was filed with it.',

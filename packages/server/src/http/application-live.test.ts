@@ -175,6 +175,21 @@ for (const dialect of TEST_DIALECTS) {
       const res = await decide(deputy, id);
       expect(res.statusCode, res.body).toBe(200);
       expect(res.json().application).toMatchObject({ decidedBy: deputyId, decidedByName: keeperGrantless.name, decidedForUserId: ids.approver, decidedForName: demoLogin('village_approver').name });
+      // The approver comes back and ends the delegation: the deputy decides no more, and cancels the later one too.
+      expectError(await app.inject(as(deputy, { method: 'DELETE', url: `/api/delegations/${created.json().id}` })), 404, 'NOT_FOUND');
+      const ended = await app.inject(as(s.approver, { method: 'DELETE', url: `/api/delegations/${created.json().id}` }));
+      expect(ended.statusCode, ended.body).toBe(200);
+      expect((await app.inject(as(s.approver, { method: 'DELETE', url: `/api/delegations/${later.json().id}` }))).statusCode).toBe(200);
+      expect((await app.inject(as(deputy, { method: 'GET', url: '/api/delegations' }))).json().received).toEqual([]);
+      const next = await file(s.applicant, { documentTitle: '代批结束后' });
+      expectError(await decide(deputy, next), 403, 'FORBIDDEN');
+      expectError(await app.inject(as(s.approver, { method: 'DELETE', url: `/api/delegations/${created.json().id}` })), 409, 'ILLEGAL_TRANSITION');
+      // A town leader does not delegate through this: the town arranges its own stand-ins.
+      const leaderDelegates = await app.inject(as(deputy, {
+        method: 'POST', url: '/api/delegations',
+        payload: { deputyUserId: ids.approver, orgCode: DEMO_VILLAGE, validFrom: now.toISOString(), validUntil: new Date(now.getTime() + DAY).toISOString() },
+      }));
+      expectError(leaderDelegates, 403, 'FORBIDDEN');
     });
   });
 }

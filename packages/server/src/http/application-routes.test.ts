@@ -183,13 +183,21 @@ for (const dialect of TEST_DIALECTS) {
       const withResolution = await apply(s.applicant, details(loan), [jpegPart(pages[0]!), jpegPart(await pagePhoto(9), 'resolution', 'resolution.jpg')]);
       expect(withResolution.statusCode, withResolution.body).toBe(201);
       expect(withResolution.json()).toMatchObject({ route: 'resolution', hasResolution: true });
+      // A resolution is referred to again only once an approval accepted it.
+      await nothingStored(async () => {
+        const early = expectError(await apply(s.applicant, details({ ...loan, resolutionOf: withResolution.json().id }), [jpegPart(pages[1]!)]), 422, 'RULE_VIOLATION');
+        expect(early.message).toMatch(/is pending/);
+      });
+      const ok = await app.inject(as(s.approver, { method: 'POST', url: `/api/applications/${withResolution.json().id}/decision`, payload: { decision: 'approve', opinion: '经村民代表会议决议，同意' } }));
+      expect(ok.statusCode, ok.body).toBe(200);
       const again = await apply(s.applicant, details({ ...loan, documentTitle: '借款协议（副本）', resolutionOf: withResolution.json().id }), [jpegPart(pages[1]!)]);
       expect(again.statusCode, again.body).toBe(201);
       expect(again.json().hasResolution).toBe(true);
-      // An application of another village, with a resolution, filed by that village's clerk.
+      // An approved application of another village, with a resolution, filed by somebody else.
+      const clerkId = (await env.deps.uow.read((tx) => tx.users.byPhoneIndex(env.deps.cipher.index(demoLogin('service_clerk').phone))))!.id;
       const otherId = await env.deps.uow.write(async (tx) => {
         const mine = await tx.applications.get(withResolution.json().id);
-        const copy = { ...mine!, id: env.deps.ids.next(), orgCode: DEMO_OTHER_VILLAGE };
+        const copy = { ...mine!, id: env.deps.ids.next(), orgCode: DEMO_OTHER_VILLAGE, applicantUserId: clerkId, clerkUserId: null };
         await tx.applications.insert(copy);
         return copy.id;
       });
@@ -197,10 +205,10 @@ for (const dialect of TEST_DIALECTS) {
       await nothingStored(async () => {
         expectError(await apply(s.applicant, details({ ...loan, resolutionOf: otherId }), [jpegPart(pages[1]!)]), 404, 'NOT_FOUND');
       });
-      // Someone who may apply town-wide sees it, and is told a resolution counts only for its own village.
+      // Someone who may read and apply town-wide sees it, and is told a resolution counts only for its own village.
       const applicantId = (await env.deps.uow.read((tx) => tx.users.byPhoneIndex(env.deps.cipher.index(demoLogin('applicant').phone))))!.id;
       const grantId = env.deps.ids.next();
-      await env.deps.uow.write((tx) => tx.grants.insert({ id: grantId, userId: applicantId, role: 'applicant', orgCode: DEMO_TOWN, createdAt: new Date().toISOString() }));
+      await env.deps.uow.write((tx) => tx.grants.insert({ id: grantId, userId: applicantId, role: 'service_clerk', orgCode: DEMO_TOWN, createdAt: new Date().toISOString() }));
       try {
         await nothingStored(async () => {
           const err = expectError(await apply(s.applicant, details({ ...loan, resolutionOf: otherId }), [jpegPart(pages[1]!)]), 422, 'RULE_VIOLATION');

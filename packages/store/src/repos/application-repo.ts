@@ -146,6 +146,14 @@ export function applicationRepo({ db, dialect }: Ctx): ApplicationRepo {
         .where('valid_from', '<=', at).where('valid_until', '>', at).execute();
       return rows.map(toDelegation);
     },
+    async getDelegation(id) {
+      const r = await db.selectFrom('delegations').selectAll().where('id', '=', id).executeTakeFirst();
+      return r ? toDelegation(r) : null;
+    },
+    async endDelegation(id, at) {
+      await db.updateTable('delegations').set({ valid_until: at }).where('id', '=', id).execute();
+      return toDelegation(await db.selectFrom('delegations').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
+    },
     async delegationsInvolving(userId, at) {
       const rows = await db.selectFrom('delegations').selectAll()
         .where((eb) => eb.or([eb('approver_user_id', '=', userId), eb('deputy_user_id', '=', userId)]))

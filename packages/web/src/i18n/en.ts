@@ -556,6 +556,8 @@ export const en: Dict = {
     received: 'I stand in for',
     noneGiven: 'No delegation in force.',
     deputyIs: '{{name}} decides for you',
+    end: 'End delegation',
+    ended: 'Delegation to {{name}} ended',
     forApprover: 'Deciding for {{name}}',
   },
   ledger: {

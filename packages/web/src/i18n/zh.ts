@@ -552,6 +552,8 @@ export const zh = {
     received: '委托我代批的',
     noneGiven: '目前没有生效的委托。',
     deputyIs: '由 {{name}} 代批',
+    end: '结束委托',
+    ended: '已结束对{{name}}的委托',
     forApprover: '代 {{name}} 审批',
   },
   ledger: {

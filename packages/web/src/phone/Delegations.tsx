@@ -14,7 +14,7 @@ function localInput(d: Date): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
-function DelegationList({ items, who }: { items: DelegationView[]; who: 'given' | 'received' }) {
+function DelegationList({ items, who, onEnd }: { items: DelegationView[]; who: 'given' | 'received'; onEnd?: (d: DelegationView) => void }) {
   const { t } = useTranslation();
   const { orgName } = useConsole();
   return (
@@ -24,6 +24,7 @@ function DelegationList({ items, who }: { items: DelegationView[]; who: 'given' 
           <strong>{who === 'given' ? t('deleg.deputyIs', { name: d.deputyName }) : t('deleg.forApprover', { name: d.approverName })}</strong>
           <span className="m-app-line">{orgName(d.orgCode)}</span>
           <span className="m-app-line m-muted">{formatTime(d.validFrom)} – {formatTime(d.validUntil)}</span>
+          {onEnd && <button type="button" className="btn" onClick={() => onEnd(d)}>{t('deleg.end')}</button>}
         </li>
       ))}
     </ul>
@@ -36,11 +37,20 @@ export default function Delegations() {
   const { me, villages, orgName } = useConsole();
   const toast = useToast();
   const list = useLoad(() => api.get<{ given: DelegationView[]; received: DelegationView[] }>('/api/delegations'), []);
-  // Villages where this person approves: their own village grants, or every village of a town they lead.
+  const end = async (d: DelegationView) => {
+    try {
+      await api.del(`/api/delegations/${d.id}`);
+      toast({ text: t('deleg.ended', { name: d.deputyName }), kind: 'success' });
+      await list.reload();
+    } catch (err) {
+      toast({ text: errorText(err, t), kind: 'error' });
+    }
+  };
+  // Villages where this person approves (书记/主任 of a village, or of every village under a wider grant).
   const units = useMemo(() => {
     const codes = new Set<string>();
     for (const g of me.user.grants) {
-      if (g.role !== 'village_approver' && g.role !== 'town_leader') continue;
+      if (g.role !== 'village_approver') continue;
       if (g.orgCode.length === 12) codes.add(g.orgCode);
       else for (const v of villages) if (v.code.startsWith(g.orgCode)) codes.add(v.code);
     }
@@ -132,7 +142,7 @@ export default function Delegations() {
       <section className="cz-section" aria-labelledby="deleg-given">
         <h2 id="deleg-given">{t('deleg.given')}</h2>
         {list.error ? <ErrorBox text={list.error} onRetry={list.reload} /> : !list.data ? <Loading />
-          : list.data.given.length === 0 ? <Empty text={t('deleg.noneGiven')} /> : <DelegationList items={list.data.given} who="given" />}
+          : list.data.given.length === 0 ? <Empty text={t('deleg.noneGiven')} /> : <DelegationList items={list.data.given} who="given" onEnd={(d) => void end(d)} />}
       </section>
       {list.data && list.data.received.length > 0 && (
         <section className="cz-section" aria-labelledby="deleg-received">

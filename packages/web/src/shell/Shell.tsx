@@ -46,7 +46,7 @@ export function navItems(me: Me, t: (k: string) => string): NavItem[] {
     [can(me, 'application.decide'), 'inbox', '/inbox'],
     [can(me, 'stamping.record'), 'queue', '/queue'],
     [can(me, 'certificate.issue'), 'certificate', '/certificate'],
-    [hasRole(me, 'village_approver', 'town_leader'), 'delegations', '/delegations'],
+    [hasRole(me, 'village_approver'), 'delegations', '/delegations'],
     [can(me, 'application.read'), 'ledger', '/ledger'],
     [can(me, 'matter.manage'), 'matters', '/matters'],
     [can(me, 'seal.read'), 'seals', '/seals'],

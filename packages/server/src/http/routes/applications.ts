@@ -1,6 +1,6 @@
 import {
-  AppError, applyOptions, createDelegation, createDelegationInput, decideApplication, decideApplicationInput, delegationCandidatesQuery,
-  getApplication, listApplications, listApplicationsQuery, listDelegationCandidates, listDelegations, loadApplicationForReader,
+  AppError, applyOptions, createDelegation, createDelegationInput, endDelegation, decideApplication, decideApplicationInput, delegationCandidatesQuery,
+  getApplication, listApplications, listApplicationsQuery, listDelegationCandidates, listDelegations, loadApplication,
   revokeAuthorization, revokeAuthorizationInput, submitApplication, submitApplicationFields, withdrawApplication,
   type Application, type ApplicationView, type Deps,
 } from '@cunzhang/core';
@@ -183,7 +183,7 @@ export const applicationRoutes = (ctx: AppContext): FastifyPluginAsyncZod => asy
   };
   const readable = async (req: FastifyRequest, id: string) => {
     const { actor } = await requireAuth(deps, req);
-    return deps.uow.read((tx) => loadApplicationForReader(tx, actor, id, deps.clock.now()));
+    return deps.uow.read((tx) => loadApplication(tx, actor, id));
   };
   app.get('/api/applications/:id/pages/:pageNo', {
     schema: { tags, summary: 'A photographed page (full size or thumbnail)', params: z.strictObject({ id: z.string().min(1).max(40), pageNo: z.coerce.number().int().min(1).max(1000) }), querystring: sizeQuery },
@@ -211,4 +211,6 @@ export const applicationRoutes = (ctx: AppContext): FastifyPluginAsyncZod => asy
   }, async (req) => listDelegations(deps, { actor: (await requireAuth(deps, req)).actor }));
   app.post('/api/delegations', { schema: { tags, summary: 'Name a deputy who decides for me in a village during a period', body: createDelegationInput, response: { 201: delegationSchema, ...stepErrors } } },
     async (req, reply) => reply.status(201).send(await createDelegation(deps, { actor: (await requireAuth(deps, req)).actor, input: req.body })));
+  app.delete('/api/delegations/:id', { schema: { tags, summary: 'End (or cancel) a delegation I gave', params: idParams, response: { 200: delegationSchema, ...stepErrors } } },
+    async (req) => endDelegation(deps, { actor: (await requireAuth(deps, req)).actor, id: req.params.id }));
 };
