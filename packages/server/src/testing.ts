@@ -59,11 +59,11 @@ export async function openTestEnv(dialect: Dialect, opts: { demo?: boolean; env?
 }
 
 /** The HTTP app over a test env (no listener, no broker): drive it with app.inject. */
-export async function buildTestApp(env: TestEnv, opts: { live?: LiveHub } = {}): Promise<FastifyInstance> {
+export async function buildTestApp(env: TestEnv, opts: { live?: LiveHub; liveHeartbeatMs?: number } = {}): Promise<FastifyInstance> {
   const metrics = createMetrics({ dbUp: () => env.database.ping(), brokerUp: () => true });
   return buildApp({
     config: env.config, deps: env.deps, blobs: testBlobs(env), database: env.database,
-    broker: null, metrics, live: opts.live ?? new LiveHub(), webRoot: null,
+    broker: null, metrics, live: opts.live ?? new LiveHub(), webRoot: null, ...(opts.liveHeartbeatMs ? { liveHeartbeatMs: opts.liveHeartbeatMs } : {}),
   });
 }
 

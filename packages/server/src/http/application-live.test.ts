@@ -39,7 +39,7 @@ for (const dialect of TEST_DIALECTS) {
     beforeAll(async () => {
       env = await openTestEnv(dialect, { demo: true, env: { CUNZHANG_REMINDER_MINUTES: '60', CUNZHANG_APPLICATION_EXPIRY_DAYS: '7' } });
       live = new LiveHub();
-      app = await buildTestApp(env, { live });
+      app = await buildTestApp(env, { live, liveHeartbeatMs: 200 });
       seal = (await env.deps.uow.read((tx) => tx.seals.list({ scopes: [DEMO_VILLAGE], typeCode: 'village_committee', limit: 5 }))).items[0]!;
       s = {
         applicant: await login(app, demoLogin('applicant').phone), keeper: await login(app, demoLogin('seal_keeper').phone),
@@ -92,6 +92,17 @@ for (const dialect of TEST_DIALECTS) {
       expect(JSON.parse(block.split('data: ')[1]!)).toMatchObject({ type: 'submitted', applicationId: id, status: 'pending', documentTitle: '实时推送测试', orgCode: DEMO_VILLAGE });
       // Without a session there is no stream.
       expectError(await app.inject({ method: 'GET', url: '/api/live' }), 401, 'UNAUTHENTICATED');
+      // A logout ends an open stream at the next heartbeat.
+      const approver2 = await login(app, demoLogin('village_approver').phone);
+      const cookie2 = Object.entries(approver2.cookies).map(([k, v]) => `${k}=${v}`).join('; ');
+      const res2 = await fetch(`http://127.0.0.1:${addr.port}/api/live`, { headers: { cookie: cookie2 } });
+      const reader2 = res2.body!.getReader();
+      await reader2.read();
+      expect((await app.inject(as(approver2, { method: 'POST', url: '/api/auth/logout' }))).statusCode).toBeLessThan(300);
+      const until = Date.now() + 5000;
+      let done = false;
+      while (!done && Date.now() < until) done = (await reader2.read()).done;
+      expect(done).toBe(true);
     });
 
     it('never lets somebody approve their own application', async () => {

@@ -15,6 +15,8 @@ export interface AppContext {
   metrics: Metrics;
   /** Live updates to the people an application concerns (server-sent events). */
   live: LiveHub;
+  /** How often a live stream is kept alive and its session checked again (default 25 s). */
+  liveHeartbeatMs?: number;
   /** Root of the built web app (packages/web/dist), or null to serve none. */
   webRoot: string | null;
 }

@@ -10,7 +10,7 @@ const HEARTBEAT_MS = 25_000;
  * Server-sent events: every change to an application the person is concerned with (applicant,
  * clerk, keeper, approver, deputy, town leader), as `event: application`.
  */
-export const liveRoutes = ({ deps, live, metrics }: AppContext): FastifyPluginAsyncZod => async (app) => {
+export const liveRoutes = ({ deps, live, metrics, liveHeartbeatMs = HEARTBEAT_MS }: AppContext): FastifyPluginAsyncZod => async (app) => {
   app.get('/api/live', {
     schema: {
       tags: ['applications'],
@@ -31,12 +31,20 @@ export const liveRoutes = ({ deps, live, metrics }: AppContext): FastifyPluginAs
     const send = (e: LiveEvent) => res.write(`id: ${e.applicationId}:${e.at}\nevent: application\ndata: ${JSON.stringify(e)}\n\n`);
     const unsubscribe = live.subscribe(actor.userId, send);
     metrics.liveStreams.inc();
-    const beat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    // Each heartbeat checks the session again: a logout, an expired session or a disabled
+    // account ends the stream within one beat.
+    const beat = setInterval(() => {
+      requireAuth(deps, req).then(() => res.write(': keep-alive\n\n'), () => res.end());
+    }, liveHeartbeatMs);
+    let ended = false;
     const end = () => {
+      if (ended) return;
+      ended = true;
       clearInterval(beat);
       unsubscribe();
       metrics.liveStreams.dec();
     };
     req.raw.once('close', end);
+    res.once('close', end);
   });
 };
