@@ -144,12 +144,24 @@ export async function listApplications(
 
 export type ApplicationAction = 'approve' | 'reject' | 'withdraw' | 'revoke' | 'record_stamping';
 
+export interface ApplicationHistoryItem {
+  seq: number;
+  at: string;
+  action: AuditView['action'];
+  actorName: string | null;
+  /** The step's own facts (status, opinion, counts); never an address. */
+  after: unknown;
+}
+
+const historyOf = (entries: AuditView[]): ApplicationHistoryItem[] => entries.map(({ seq, at, action, actorName, after }) => ({ seq, at, action, actorName, after }));
+
 export interface ApplicationDetail {
   application: ApplicationView;
   seal: { id: string; name: string; typeCode: string; deviceId: string | null; keeperName: string | null };
   authorization: Authorization | null;
   stampings: (Stamping & { operatorName: string | null })[];
-  history: AuditView[];
+  /** What happened, when and by whom: the trail's entries without addresses or hashes (those stay behind audit.read). */
+  history: ApplicationHistoryItem[];
   /** What this person may do now; the screen offers only these. */
   actions: ApplicationAction[];
 }
@@ -186,7 +198,7 @@ export async function getApplication(deps: Deps, { actor, id }: { actor: Actor; 
       seal: { id: seal.id, name: seal.name, typeCode: seal.typeCode, deviceId: seal.deviceId, keeperName: await nameOf(seal.keeperUserId) },
       authorization,
       stampings: await Promise.all(stampings.map(async (s) => ({ ...s, operatorName: await nameOf(s.operatorUserId) }))),
-      history: await withActorNames(tx, await tx.audit.list({ scopes: [''], targetType: 'application', targetId: id, limit: 200 })),
+      history: historyOf(await withActorNames(tx, await tx.audit.list({ scopes: [''], targetType: 'application', targetId: id, limit: 200 }))),
       actions,
     };
   });

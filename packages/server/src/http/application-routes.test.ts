@@ -125,6 +125,9 @@ for (const dialect of TEST_DIALECTS) {
       const detail = (await app.inject(as(s.applicant, { method: 'GET', url: `/api/applications/${view.id}` }))).json();
       expect(detail.actions).toEqual([]);
       expect(detail.history.map((h: { action: string }) => h.action)).toEqual(['APPLICATION_REJECTED', 'APPLICATION_SUBMITTED']);
+      // The applicant reads what happened, not the officials' addresses or the chain's hashes.
+      expect(Object.keys(detail.history[0]).sort()).toEqual(['action', 'actorName', 'after', 'at', 'seq']);
+      expect(JSON.stringify(detail.history)).not.toMatch(/10\.0\.0|127\.0\.0\.1|"ip"/);
     });
 
     describe('bad input changes nothing stored', () => {

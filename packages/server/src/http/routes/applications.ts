@@ -10,7 +10,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { audienceOf, liveEvent, type LiveEventType } from '../live.js';
-import { auditEntrySchema, commonErrors, errorSchema, idParams, pageOf } from '../schemas.js';
+import { commonErrors, errorSchema, idParams, pageOf } from '../schemas.js';
 import { requireAuth } from '../session.js';
 import { intakeUpload, photoBlobs, readMultipart, withStagedBlobs, type StagedBlob } from '../uploads.js';
 
@@ -36,7 +36,8 @@ const stampingSchema = z.object({
 const detailSchema = z.object({
   application: viewSchema,
   seal: z.object({ id: z.string(), name: z.string(), typeCode: z.string(), deviceId: z.string().nullable(), keeperName: z.string().nullable() }),
-  authorization: authorizationSchema.nullable(), stampings: z.array(stampingSchema), history: z.array(auditEntrySchema),
+  authorization: authorizationSchema.nullable(), stampings: z.array(stampingSchema),
+  history: z.array(z.object({ seq: z.number(), at: z.string(), action: z.string(), actorName: z.string().nullable(), after: z.unknown() })),
   actions: z.array(z.enum(['approve', 'reject', 'withdraw', 'revoke', 'record_stamping'])),
 });
 const delegationSchema = z.object({
