@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { record } from '../audit/record.js';
 import { requirePermission, type Actor } from '../auth/actor.js';
 import { AppError, notFound } from '../errors.js';
-import { bestPageMatch } from '../ledger/phash.js';
+import { bestPageMatch, PAGE_MATCH_MAX_DISTANCE } from '../ledger/phash.js';
 import { isWithin } from '../org/org-code.js';
 import type { Deps } from '../ports.js';
 import { isUsable } from '../seal/seal.js';
@@ -109,7 +109,7 @@ export async function recordManualStamping(
       id: deps.ids.next(), applicationId: app.id, authorizationId: auth.id, sealId: seal.id, orgCode: app.orgCode, source: 'keeper',
       impressions: input.impressions, stampedAt: at.toISOString(), operatorUserId: actor.userId, deviceId: null, latitude: null, longitude: null,
       photoKey: photo.photoKey, thumbKey: photo.thumbKey, sm3: photo.sm3, phash: photo.phash,
-      matchedPageNo: match?.pageNo ?? null, phashDistance: match?.distance ?? null, note: input.note || null, createdAt: now.toISOString(),
+      matchedPageNo: match && match.distance <= PAGE_MATCH_MAX_DISTANCE ? match.pageNo : null, phashDistance: match?.distance ?? null, note: input.note || null, createdAt: now.toISOString(),
     };
     await tx.stampings.insert(stamping);
     await record(tx, deps, actor, {
@@ -118,7 +118,7 @@ export async function recordManualStamping(
       after: {
         status: application.status, stamping: stamping.id, source: 'keeper', impressions: input.impressions, impressionsUsed: used,
         impressionsAllowed: auth.impressionsAllowed, authorizationStatus: authorization.status, stampedAt: stamping.stampedAt,
-        matchedPageNo: stamping.matchedPageNo, phashDistance: stamping.phashDistance, photoSm3: photo.sm3,
+        matchedPageNo: stamping.matchedPageNo, phashDistance: stamping.phashDistance, pageMatches: stamping.matchedPageNo !== null, photoSm3: photo.sm3,
       },
     });
     return { stamping, application, authorization };

@@ -20,3 +20,10 @@ export function bestPageMatch(pages: readonly PageFingerprint[], phash: string):
   }
   return best;
 }
+
+/**
+ * Most differing bits (of 64) at which a photographed stamped page still counts as the
+ * approved page: photos of the same sheet differ by a few bits (light, angle), another
+ * sheet by about half of them.
+ */
+export const PAGE_MATCH_MAX_DISTANCE = 20;

@@ -126,6 +126,17 @@ for (const dialect of TEST_DIALECTS) {
       expect(await auditCount(env.database)).toBe(before);
     });
 
+    it('records a stamped page that matches none of the approved pages as such, with the nearest distance', async () => {
+      const app = await approved(1);
+      const other: StampedPhoto = { ...stamped, photoKey: hex('c', 64), sm3: hex('c', 64), phash: hex('0', 16) };
+      const seq = await lastSeq(env.database);
+      const { stamping } = await recordManualStamping(env.deps, { actor: who.keeper, applicationId: app.id, input: { impressions: 1 }, photo: other });
+      // 'a…' (1010) is 32 bits from all zeros, 'b…' (1011) 48: too far for either page.
+      expect(stamping).toMatchObject({ matchedPageNo: null, phashDistance: 32 });
+      const [entry] = await auditSince(env.deps, seq);
+      expect(entry!.after).toMatchObject({ matchedPageNo: null, phashDistance: 32, pageMatches: false });
+    });
+
     it('ends the open authorizations of a seal taken out of use, and refuses impressions with it', async () => {
       const unused = await approved(1);
       const partly = await approved(2);

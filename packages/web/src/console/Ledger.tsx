@@ -303,6 +303,7 @@ function LedgerDrawer({ id, onClose, matterName }: { id: string | null; onClose:
                         <figcaption>
                           {formatTime(s.stampedAt)} · {t('app.impressionsN', { n: s.impressions })} · {t(`app.source_${s.source}`)}{s.operatorName ? ` · ${s.operatorName}` : ''}
                           {s.matchedPageNo !== null && <> · {t('app.matchedPage', { n: s.matchedPageNo, d: s.phashDistance ?? '—' })}</>}
+                          {s.matchedPageNo === null && s.phashDistance !== null && <> · <strong data-testid="page-mismatch">{t('app.noPageMatch', { d: s.phashDistance })}</strong></>}
                           {s.note && <> · {s.note}</>}
                         </figcaption>
                       </figure>

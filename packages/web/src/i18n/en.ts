@@ -477,6 +477,7 @@ export const en: Dict = {
     source_keeper: 'Keeper, by hand',
     source_device: 'Smart seal device',
     matched: 'Comparison',
+    noPageMatch: 'Matches none of the approved pages (nearest difference {{d}}): check it',
     matchedPage: 'Matches page {{n}} (distance {{d}})',
     note: 'Note',
     stampedPhoto: 'Photo of the stamped page',

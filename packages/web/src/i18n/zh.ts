@@ -473,6 +473,7 @@ export const zh = {
     source_keeper: '保管人手工登记',
     source_device: '智能印章设备',
     matched: '比对',
+    noPageMatch: '与审批的页面均不相符（最接近的差异 {{d}}）：请核查',
     matchedPage: '与第 {{n}} 页相符（差异 {{d}}）',
     note: '备注',
     stampedPhoto: '盖章后的页面照片',

@@ -51,6 +51,7 @@ export function StampingList({ stampings }: { stampings: StampingView[] }) {
               <dt>{t('app.impressionsMade')}</dt><dd>{s.impressions}</dd>
               <dt>{t('app.source')}</dt><dd>{t(`app.source_${s.source}`)}{s.operatorName ? ` · ${s.operatorName}` : ''}</dd>
               {s.matchedPageNo !== null && <><dt>{t('app.matched')}</dt><dd>{t('app.matchedPage', { n: s.matchedPageNo, d: s.phashDistance ?? '—' })}</dd></>}
+              {s.matchedPageNo === null && s.phashDistance !== null && <><dt>{t('app.matched')}</dt><dd className="m-warn-text" data-testid="page-mismatch">{t('app.noPageMatch', { d: s.phashDistance })}</dd></>}
               {s.note && <><dt>{t('app.note')}</dt><dd>{s.note}</dd></>}
             </dl>
           </li>
