@@ -15,6 +15,12 @@ describe('the matter catalogue and routing (domain W1)', () => {
     expect(contractWordsIn('开具居住证明', '居住证明')).toEqual([]);
   });
 
+  it('is not fooled by spaces, punctuation, full-width forms or traditional characters', () => {
+    expect(contractWordsIn('为信用社借 款提供证明', '合-同')).toEqual(['借款', '合同']);
+    expect(contractWordsIn('向銀行貸款並擔保', '土地租賃')).toEqual(['担保', '贷款', '租赁']);
+    expect(contractWordsIn('承\u3000包　合·同', '')).toEqual(['合同', '承包']);
+  });
+
   it('raises a general-seal application with contract words to a meeting resolution', () => {
     const r = routeApplication(matter('cert_residence'), { reason: '办理银行担保用', documentTitle: '居住证明' }, 'village_committee');
     expect(r.route).toBe('resolution');

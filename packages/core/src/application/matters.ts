@@ -47,9 +47,21 @@ export const DEFAULT_MATTERS: readonly Matter[] = [
  */
 export const CONTRACT_WORDS = ['借款', '担保', '贷款', '合同', '承包', '租赁'] as const;
 
+/** Traditional forms of the characters in the contract words (貸款, 擔保, 租賃). */
+const TRADITIONAL: Record<string, string> = { 貸: '贷', 擔: '担', 賃: '赁', 約: '约', 債: '债' };
+
+/**
+ * The text as the contract-word check reads it: full-width forms folded (NFKC), traditional
+ * characters simplified, and everything but letters and digits removed, so that 借 款, 合-同
+ * or 貸款 are still found.
+ */
+export function normalizeForWords(text: string): string {
+  return text.normalize('NFKC').replace(/[貸擔賃約債]/g, (c) => TRADITIONAL[c] ?? c).replace(/[^\p{L}\p{N}]+/gu, '');
+}
+
 /** The contract words found in the texts of an application, in catalogue order. */
 export function contractWordsIn(...texts: string[]): string[] {
-  const all = texts.join('\n');
+  const all = texts.map(normalizeForWords).join('\n');
   return CONTRACT_WORDS.filter((w) => all.includes(w));
 }
 
