@@ -97,7 +97,8 @@ async function sealsInHand(tx: Tx, actor: Actor, now: string): Promise<{ kept: S
 
 /**
  * The phone lists: `mine` (filed by me or by me as clerk), `inbox` (pending ones I may decide
- * now), `queue` (approved ones of seals I keep, waiting to be stamped).
+ * now), `queue` (approved ones of seals I keep whose authorization still allows impressions).
+ * The inbox and the queue show the oldest waiting first, up to 200, in one page.
  */
 export async function listApplications(
   deps: Deps,
@@ -112,8 +113,17 @@ export async function listApplications(
     }
     const { kept, approved } = await sealsInHand(tx, actor, now.toISOString());
     if (query.box === 'queue') {
-      const page = await tx.applications.list({ scopes: [''], sealIds: kept.map((s) => s.id), status: 'approved', limit: query.limit, cursor: query.cursor });
-      return { items: await applicationViews(tx, deps, page.items), next: page.next };
+      // Approved ones, and partly stamped ones, whose authorization still allows impressions now.
+      const sealIds = kept.map((s) => s.id);
+      const waiting: Application[] = [];
+      for (const status of ['approved', 'stamped'] as const) {
+        for (const a of (await tx.applications.list({ scopes: [''], sealIds, status, limit: INBOX_LIMIT })).items) {
+          const auth = await tx.applications.authorizationOf(a.id);
+          if (auth?.status === 'active' && auth.impressionsUsed < auth.impressionsAllowed && new Date(auth.validUntil) > now) waiting.push(a);
+        }
+      }
+      waiting.sort((x, y) => (x.createdAt < y.createdAt ? -1 : 1));
+      return { items: await applicationViews(tx, deps, waiting.slice(0, query.limit)), next: null };
     }
     // inbox: pending applications of seals in hand, and of the town for its leaders, that this person may decide now.
     const leaderTowns = actor.grants.filter((g) => g.role === 'town_leader').map((g) => g.orgCode);

@@ -1,5 +1,5 @@
 import {
-  decideApplication, recordManualStamping, revokeAuthorization, submitApplication, transitionSeal, type Actor, type Role, type Seal, type StampedPhoto,
+  decideApplication, listApplications, recordManualStamping, revokeAuthorization, submitApplication, transitionSeal, type Actor, type Role, type Seal, type StampedPhoto,
 } from '@cunzhang/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_VILLAGE } from '../demo/seed.js';
@@ -124,6 +124,20 @@ for (const dialect of TEST_DIALECTS) {
       }
       expect(await stampingRows(app.id)).toBe(0);
       expect(await auditCount(env.database)).toBe(before);
+    });
+
+    it('keeps a partly stamped application in the keeper\'s queue until all impressions are made, and drops it when the window closes', async () => {
+      const queue = async () => (await listApplications(env.deps, { actor: who.keeper, query: { box: 'queue' } })).items.map((a) => a.id);
+      const app = await approved(2);
+      expect(await queue()).toContain(app.id);
+      await recordManualStamping(env.deps, { actor: who.keeper, applicationId: app.id, input: { impressions: 1 }, photo: stamped });
+      expect(await queue()).toContain(app.id);
+      await recordManualStamping(env.deps, { actor: who.keeper, applicationId: app.id, input: { impressions: 1 }, photo: stamped });
+      expect(await queue()).not.toContain(app.id);
+      const unused = await approved(1);
+      expect(await queue()).toContain(unused.id);
+      env.tick(86_400_000);
+      expect(await queue()).not.toContain(unused.id);
     });
 
     it('records a stamped page that matches none of the approved pages as such, with the nearest distance', async () => {
