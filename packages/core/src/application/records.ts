@@ -105,7 +105,7 @@ export interface Stamping {
  * needs beside it, names resolved by the store.
  */
 export interface LedgerEntry extends Application {
-  /** 流水号: increases by one with every application filed, across the installation. */
+  /** 流水号: increases with every application filed, across the installation (a filing refused on PostgreSQL may leave a gap). */
   serialNo: number;
   sealName: string;
   orgName: string;

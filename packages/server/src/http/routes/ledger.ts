@@ -63,6 +63,7 @@ const COLUMNS = [
   { key: 'approver', header: '审批人及意见', width: 11 },
   { key: 'made', header: '实际用印', width: 7 },
   { key: 'source', header: '记录方式', width: 7 },
+  { key: 'retained', header: '留存材料', width: 7 },
   { key: 'status', header: '状态', width: 5 },
 ] as const;
 
@@ -90,6 +91,7 @@ function ledgerRow(e: LedgerEntry, matterNames: Record<string, string>, tz: stri
     approver: decider ? `${decider}：${e.opinion ?? ''}${e.decidedAt ? `\n${formatLocal(e.decidedAt, tz)}` : ''}` : '',
     made: e.impressionsMade ? `${e.impressionsMade}次${e.lastStampedAt ? `\n${formatLocal(e.lastStampedAt, tz)}` : ''}` : '',
     source: e.impressionsMade === 0 ? '' : e.keeperRecorded ? '保管人手工登记' : '设备',
+    retained: [`${e.pages.length}页文件照片`, e.resolutionBlob ? '会议决议照片' : '', e.impressionsMade ? '盖章后照片' : ''].filter(Boolean).join('、'),
     status: STATUS_ZH[e.status] ?? e.status,
   };
 }
