@@ -78,6 +78,11 @@ export async function fileApplication(tx: Tx, deps: Deps, actor: Actor, raw: Sub
     resolutionBlob = earlier.resolutionBlob;
   }
   const routing = routeApplication(matter, input, seal.typeCode);
+  // Without the resolution nobody could approve it: say so now, not after the wait.
+  if (routing.route === 'resolution' && !resolutionBlob) {
+    const why = routing.contractWords.length ? `its text has contract words (${routing.contractWords.join('、')}), so it` : 'this matter';
+    throw new AppError('VALIDATION', `resolution: ${why} needs the villagers' (representatives') meeting resolution (村民(代表)会议决议): attach a photo of it, or refer to an approved application that carries it`, { field: 'resolution', details: { contractWords: routing.contractWords } });
+  }
   const now = deps.clock.now().toISOString();
   const app: Application = {
     id: deps.ids.next(), sealId: seal.id, orgCode: seal.orgCode, matterCode: matter.code, route: routing.route, reason: input.reason,

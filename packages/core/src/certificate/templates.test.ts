@@ -12,7 +12,8 @@ const withCheckDigit = (first17: string): string => {
 };
 
 const residence = DEFAULT_CERTIFICATE_TEMPLATES.find((x) => x.code === 'residence')!;
-const ID = withCheckDigit('37092119850312002');
+const ID = withCheckDigit('37092119850312001');
+const ID_F = withCheckDigit('37092119850312002');
 const values = { name: '张三', gender: '男', idNumber: ID, since: '2008-03', address: '前鹤山村东街12号' };
 
 function refusal(fn: () => unknown): AppError {
@@ -47,6 +48,22 @@ describe('certificate templates', () => {
     expect(withPurpose.body).not.toMatch(/\{\{|\}\}/);
   });
 
+  it('refuses a date of birth the ID number contradicts, and takes the one it states', () => {
+    const marital = DEFAULT_CERTIFICATE_TEMPLATES.find((t) => t.code === 'marital')!;
+    const v = { name: '刘强', gender: '男', birthDate: '1985-03-12', idNumber: ID, maritalStatus: '未婚' };
+    expect(fillTemplate(marital, v).body).toContain('1985年3月12日');
+    const e = (() => {
+      try {
+        fillTemplate(marital, { ...v, birthDate: '1985-03-21' });
+      } catch (err) {
+        return err as AppError;
+      }
+      throw new Error('expected a refusal');
+    })();
+    expect(e.field).toBe('fields.birthDate');
+    expect(e.message).toMatch(/gives 1985-03-12/);
+  });
+
   it('names the field at fault: unknown, missing, too long, not a choice, bad ID number, bad date', () => {
     const cases: [Record<string, unknown>, string, RegExp][] = [
       [{ ...values, nickname: '小三' }, 'fields.nickname', /no such field/],
@@ -54,6 +71,7 @@ describe('certificate templates', () => {
       [{ ...values, name: undefined }, 'fields.name', /required/],
       [{ ...values, name: '张'.repeat(21) }, 'fields.name', /at most 20/],
       [{ ...values, gender: '未知' }, 'fields.gender', /one of 男\/女/],
+      [{ ...values, gender: '女' }, 'fields.gender', /女 contradicts 公民身份号码, whose 17th digit says 男/],
       [{ ...values, idNumber: `${ID.slice(0, 17)}${ID[17] === '0' ? '1' : '0'}` }, 'fields.idNumber', /check digit/],
       [{ ...values, idNumber: '3709211985' }, 'fields.idNumber', /check digit/],
       [{ ...values, since: '2008-02-30' }, 'fields.since', /not a date/],
@@ -86,7 +104,7 @@ describe('certificate templates', () => {
     expect(formatCertificateDate('2023-02-29')).toBeNull();
     expect(formatCertificateDate('1850-01-01')).toBeNull();
     const income = DEFAULT_CERTIFICATE_TEMPLATES.find((x) => x.code === 'income')!;
-    const base = { name: '李四', gender: '女', idNumber: ID, householdSize: 4, source: '种植小麦玉米', year: '2025', annualIncome: '036000' };
+    const base = { name: '李四', gender: '女', idNumber: ID_F, householdSize: 4, source: '种植小麦玉米', year: '2025', annualIncome: '036000' };
     expect(fillTemplate(income, base).body).toContain('家庭人口4人，主要收入来源为种植小麦玉米，2025年家庭年收入约36000元。');
     expect(refusal(() => fillTemplate(income, { ...base, annualIncome: '三万' })).field).toBe('fields.annualIncome');
     expect(refusal(() => fillTemplate(income, { ...base, annualIncome: '-5' })).field).toBe('fields.annualIncome');

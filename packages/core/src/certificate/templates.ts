@@ -213,6 +213,7 @@ export function fillTemplate(template: CertificateTemplate, values: Record<strin
     if (v === '' && f.required) throw problem(f, 'required');
     if (v !== '') out[f.key] = v;
   }
+  checkAgainstIdNumbers(template, out);
   const lines = template.body.replace(/\r\n?/g, '\n').split('\n').filter((line) => {
     // A paragraph built around an optional field that was left empty is left out.
     return placeholdersOf(line).every((k) => out[k] !== undefined || byKey.get(k)?.required !== false);
@@ -222,6 +223,33 @@ export function fillTemplate(template: CertificateTemplate, values: Record<strin
     return out[key] ?? '';
   })).join('\n');
   return { title: template.nameZh, body, values: out };
+}
+
+/** Fields whose value an ID number also states: sex (its 17th digit) and date of birth (digits 7–14). */
+const ID_PAIRS: { id: string; gender: string; birth: string }[] = [
+  { id: 'idNumber', gender: 'gender', birth: 'birthDate' },
+  { id: 'childIdNumber', gender: 'childGender', birth: 'childBirthDate' },
+];
+
+/** Refuses a sex or a date of birth that contradicts the ID number filled beside it. */
+function checkAgainstIdNumbers(template: CertificateTemplate, out: Record<string, string>): void {
+  const label = (key: string) => template.fields.find((f) => f.key === key)?.labelZh ?? key;
+  for (const pair of ID_PAIRS) {
+    const id = out[pair.id];
+    if (!id || !/^\d{17}[\dX]$/.test(id)) continue;
+    const sex = Number(id[16]) % 2 === 1 ? '男' : '女';
+    const g = out[pair.gender];
+    if (g && (g === '男' || g === '女') && g !== sex) {
+      throw new AppError('VALIDATION', `fields.${pair.gender}: ${label(pair.gender)} ${g} contradicts ${label(pair.id)}, whose 17th digit says ${sex}; check both`, { field: `fields.${pair.gender}` });
+    }
+    // The filled date reads 2015年6月1日 (or 2015年6月): compare year, month and day as numbers.
+    const m = /(\d{4})\D+(\d{1,2})(?:\D+(\d{1,2}))?/.exec(out[pair.birth] ?? '');
+    const born = id.slice(6, 14);
+    const stated = m ? `${m[1]}${m[2]!.padStart(2, '0')}${m[3] ? m[3].padStart(2, '0') : ''}` : '';
+    if (stated && !born.startsWith(stated)) {
+      throw new AppError('VALIDATION', `fields.${pair.birth}: ${label(pair.birth)} contradicts ${label(pair.id)}, which gives ${born.slice(0, 4)}-${born.slice(4, 6)}-${born.slice(6, 8)}; check both`, { field: `fields.${pair.birth}` });
+    }
+  }
 }
 
 /** Checks a template's own consistency; the message names the field at fault. */

@@ -59,7 +59,7 @@ export async function intakeUpload(file: UploadedFile, config: Readonly<Config>,
   } catch (e) {
     if (isMediaError(e)) {
       const tooLarge = e.code === 'TOO_LARGE' || e.code === 'TOO_MANY_PIXELS';
-      throw new AppError(tooLarge ? 'TOO_LARGE' : 'VALIDATION', `${label}: ${e.message}`, { field: file.field, details: { reason: e.code } });
+      throw new AppError(tooLarge ? 'TOO_LARGE' : 'VALIDATION', `${label}: ${e.message}`, { field: file.field, details: { reason: e.code, file: label } });
     }
     throw e;
   }

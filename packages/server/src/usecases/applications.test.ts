@@ -41,13 +41,16 @@ for (const dialect of TEST_DIALECTS) {
       expect(new Date(authorization!.validUntil).getTime()).toBeGreaterThan(Date.now());
     });
 
-    it('raises contract words on the village seal to a meeting resolution', async () => {
-      const app = await submitApplication(env.deps, { actor: who.applicant, input: { ...base, sealId: seal.id, reason: '为贷款提供担保' } });
+    it('raises contract words on the village seal to a meeting resolution, asked for at once', async () => {
+      const before = await auditCount(env.database);
+      const missing = await expectAppError(submitApplication(env.deps, { actor: who.applicant, input: { ...base, sealId: seal.id, reason: '为贷款提供担保' } }), 'VALIDATION', 'resolution');
+      expect(missing.message).toMatch(/contract words \(担保、贷款\).*meeting resolution/);
+      expect(await auditCount(env.database)).toBe(before);
+      // With the resolution attached it is filed; the approver still looks at it before approving.
+      const app = await submitApplication(env.deps, { actor: who.applicant, input: { ...base, sealId: seal.id, reason: '为贷款提供担保', resolutionBlob: hex('9', 64) } });
       expect(app.route).toBe('resolution');
       expect(app.contractWords).toEqual(['担保', '贷款']);
-      const e = await expectAppError(decideApplication(env.deps, { actor: who.approver, id: app.id, input: { decision: 'approve', opinion: '同意' } }), 'RULE_VIOLATION');
-      expect(e.message).toMatch(/resolution/);
-      // Rejecting it needs no resolution.
+      // Rejecting it is always possible.
       const r = await decideApplication(env.deps, { actor: who.approver, id: app.id, input: { decision: 'reject', opinion: '须经村民代表会议决议' } });
       expect(r.application.status).toBe('rejected');
       expect(r.authorization).toBeNull();

@@ -25,19 +25,21 @@ const withCheckDigit = (first17: string): string => {
 };
 const ID = withCheckDigit('37092119850312002');
 const ID2 = withCheckDigit('37092120150601004');
+/** A man's number (odd 17th digit), for the certificates about men. */
+const ID_M = withCheckDigit('37092119850312001');
 
 /** Realistic values for every default template. */
 const SAMPLES: Record<string, Record<string, string | number>> = {
   residence: { name: '张桂兰', gender: '女', idNumber: ID, since: '2008-03', address: '前鹤山村东街12号', purpose: '办理居住登记' },
   kinship: { name: '王建国', idNumber: ID, relativeName: '王小明', relativeIdNumber: ID2, relation: '父子' },
-  marital: { name: '刘强', gender: '男', birthDate: '1985-03-12', idNumber: ID, maritalStatus: '未婚', purpose: '办理婚姻登记' },
+  marital: { name: '刘强', gender: '男', birthDate: '1985-03-12', idNumber: ID_M, maritalStatus: '未婚', purpose: '办理婚姻登记' },
   employment: { name: '赵红', gender: '女', idNumber: ID, since: '2019-06', employer: '本村蔬菜种植合作社', occupation: '蔬菜种植' },
   school: {
     childName: '孙小雨', childGender: '女', childBirthDate: '2015-06-01', childIdNumber: ID2, guardianName: '孙立军', guardianIdNumber: ID,
     relation: '女', address: '前鹤山村南街3号', school: '鹤山镇中心小学',
   },
-  death: { name: '周德厚', gender: '男', idNumber: ID, address: '前鹤山村北街7号', deathDate: '2026-01-15', deathPlace: '家中', cause: '病' },
-  income: { name: '李春生', gender: '男', idNumber: ID, householdSize: 4, source: '种植小麦玉米、外出务工', year: 2025, annualIncome: 36000 },
+  death: { name: '周德厚', gender: '男', idNumber: ID_M, address: '前鹤山村北街7号', deathDate: '2026-01-15', deathPlace: '家中', cause: '病' },
+  income: { name: '李春生', gender: '男', idNumber: ID_M, householdSize: 4, source: '种植小麦玉米、外出务工', year: 2025, annualIncome: 36000 },
 };
 
 async function blobCount(env: TestEnv): Promise<number> {
@@ -201,7 +203,7 @@ for (const dialect of TEST_DIALECTS) {
       expect(entry).toMatchObject({ action: 'CERTIFICATE_TEMPLATE_CHANGED', targetType: 'certificate_template', targetId: `${DEMO_TOWN}:farming`, before: null });
       const listed = await listCertificateTemplates(env.deps, { actor: who.clerk, query: { town: DEMO_TOWN } });
       expect(listed.find((x) => x.code === 'farming')).toMatchObject({ nameZh: '务农证明', fields: input.fields });
-      const { certificate, application } = await issue({ templateCode: 'farming', sealId: seal.id, onBehalfOfName: '王大山', fields: { name: '王大山', gender: '男', idNumber: ID } });
+      const { certificate, application } = await issue({ templateCode: 'farming', sealId: seal.id, onBehalfOfName: '王大山', fields: { name: '王大山', gender: '男', idNumber: ID_M } });
       expect(certificate.title).toBe('务农证明');
       expect(application.matterCode).toBe('cert_occupation');
     });

@@ -27,6 +27,14 @@ export function errorText(e: unknown, t: TFunction, ctx: 'login' | 'app' = 'app'
       return t(`errors.${e.code}`);
   }
   if (e.code === 'VALIDATION' && e.field === 'code') return t('errors.CODE_WRONG');
+  // A photo the server could not take: say which one and why, in the reader's words.
+  const reason = e.details?.reason;
+  if (typeof reason === 'string' && ['UNSUPPORTED_IMAGE', 'CORRUPT_IMAGE', 'TOO_LARGE', 'TOO_MANY_PIXELS'].includes(reason)) {
+    const file = typeof e.details?.file === 'string' ? e.details.file : '';
+    const page = /^page (\d+)$/.exec(file)?.[1];
+    const which = page ? t('errors.photoPage', { n: page }) : file === 'resolution' ? t('errors.photoResolution') : t('errors.photoOther');
+    return `${which}${t('errors.sep')}${t(`errors.photo_${reason}`)}`;
+  }
   // A refused lifecycle step names the state and the step: say it in the reader's words, keep the rule.
   const from = e.details?.from;
   const action = e.details?.action;

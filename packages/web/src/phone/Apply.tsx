@@ -93,6 +93,7 @@ export default function Apply() {
       if (notImage >= 0) e.page = t('apply.notImage', { n: notImage + 1 });
     }
     if (resolution[0] && resolution[0].file.size > limits.maxPhotoBytes) e.resolution = t('apply.photoTooBig', { max: formatBytes(limits.maxPhotoBytes) });
+    if (needsResolution && !resolution[0]) e.resolution = t('apply.resolutionMissing');
     return e;
   };
 

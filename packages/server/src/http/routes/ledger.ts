@@ -6,7 +6,7 @@ import { renderLedgerPdf, renderLedgerXlsx } from '@cunzhang/documents';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
-import { audienceOf, liveEvent } from '../live.js';
+import { announce } from './applications.js';
 import { commonErrors, errorSchema, idParams, pageOf } from '../schemas.js';
 import { requireAuth } from '../session.js';
 import { intakeUpload, photoBlobs, readMultipart, withStagedBlobs } from '../uploads.js';
@@ -46,7 +46,7 @@ const detailSchema = z.object({
 });
 
 const STATUS_ZH: Record<string, string> = {
-  pending: '待审批', approved: '已批准', rejected: '未批准', withdrawn: '已撤回', expired: '已过期', revoked: '已撤销授权', stamped: '已盖章',
+  pending: '待审批', approved: '已批准', rejected: '已驳回', withdrawn: '已撤回', expired: '已过期', revoked: '已撤销授权', stamped: '已盖章',
 };
 
 /** Columns of the printed and exported ledger (domain §5). */
@@ -99,7 +99,8 @@ function ledgerRow(e: LedgerEntry, matterNames: Record<string, string>, tz: stri
 /** `attachment` with an ASCII name for old clients and the Chinese one in filename*. */
 const disposition = (ascii: string, name: string): string => `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 
-export const ledgerRoutes = ({ deps, blobs, config, live }: AppContext): FastifyPluginAsyncZod => async (app) => {
+export const ledgerRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app) => {
+  const { deps, blobs, config } = ctx;
   const tags = ['ledger'];
   const pageUrl = (id: string, pageNo: number, size: 'thumb' | 'full') => `/api/applications/${id}/pages/${pageNo}?size=${size}`;
   const stampUrl = (id: string, sid: string, size: 'thumb' | 'full') => `/api/applications/${id}/stampings/${sid}/photo?size=${size}`;
@@ -119,9 +120,7 @@ export const ledgerRoutes = ({ deps, blobs, config, live }: AppContext): Fastify
     const done = await withStagedBlobs(blobs, photoBlobs(photo), ([photoKey, thumbKey]) => recordManualStamping(deps, {
       actor, applicationId: req.params.id, input: data as never, photo: { photoKey: photoKey!, thumbKey: thumbKey!, sm3: photo.sm3, phash: photo.phash },
     }));
-    const now = deps.clock.now().toISOString();
-    const ids = await deps.uow.read((tx) => audienceOf(tx, done.application, now));
-    live.publish(liveEvent('stamped', done.application, now), ids);
+    await announce(ctx, 'stamped', done.application);
     return reply.status(201).send(done.stamping);
   });
 
