@@ -151,6 +151,8 @@ for (const dialect of TEST_DIALECTS) {
         if (i > 2) cells.push((row.values as unknown[]).map((v) => (v instanceof Date ? v.toISOString() : String(v ?? ''))).join('|'));
       });
       expect(cells.length).toBe(3);
+      // The heading says what was asked for and by whom.
+      expect(String(sheet.getRow(1).getCell(1).value)).toMatch(/^用印登记簿 .+ 共3条 {2}导出：\S+ \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
       expect(cells.join('\n')).toContain('138****5678');
       expect(cells.join('\n')).not.toContain('13812345678');
       expect(cells.join('\n')).toContain('保管人手工登记');

@@ -138,11 +138,23 @@ export const ledgerRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (a
     const { filter, entries, matterNames } = await ledgerExportRows(deps, { actor, query: req.query });
     const now = deps.clock.now();
     const rows = entries.map((e) => ledgerRow(e, matterNames, config.tz));
-    const villages = [...new Set(entries.map((e) => e.orgName))];
     const period = req.query.from || req.query.to
       ? `${req.query.from ? formatLocal(req.query.from, config.tz).slice(0, 10) : ''}—${req.query.to ? formatLocal(req.query.to, config.tz).slice(0, 10) : ''}`
-      : '';
-    const subtitle = [villages.length === 1 ? villages[0] : villages.length ? `${villages.length}个村(居)` : '', period, `共${entries.length}条`].filter(Boolean).join('  ');
+      : '全部日期';
+    // The heading says what was asked for (unit, filters) and by whom, not what the rows happen to hold.
+    const unitCode = req.query.orgCode ?? (filter.scopes.length === 1 ? filter.scopes[0]! : '');
+    const { unitName, exporter } = await deps.uow.read(async (tx) => ({
+      unitName: unitCode ? ((await tx.orgs.get(unitCode))?.name ?? unitCode) : '全部单位',
+      exporter: (await tx.users.get(actor.userId))?.name ?? actor.userId,
+    }));
+    const conditions = [
+      req.query.sealId && entries[0] ? `印章：${entries[0].sealName}` : req.query.sealId ? '印章：指定' : '',
+      req.query.matterCode ? `事项：${matterNames[req.query.matterCode] ?? req.query.matterCode}` : '',
+      req.query.status ? `状态：${STATUS_ZH[req.query.status] ?? req.query.status}` : '',
+      req.query.applicantUserId ? '申请人：指定' : '', req.query.approverUserId ? '审批人：指定' : '',
+      req.query.q ? `关键词：${req.query.q}` : '',
+    ].filter(Boolean).join('，');
+    const subtitle = [unitName, period, conditions, `共${entries.length}条`, `导出：${exporter} ${formatLocal(now.toISOString(), config.tz)}`].filter(Boolean).join('  ');
     const day = localDate(now, config.tz).replaceAll('-', '');
     let bytes: Buffer;
     if (format === 'xlsx') {
