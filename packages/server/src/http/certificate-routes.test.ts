@@ -155,6 +155,8 @@ for (const dialect of TEST_DIALECTS) {
       }
       expect((await app.inject({ method: 'GET', url: '/v/%3Cb%3Ex%3C%2Fb%3E' })).body).toContain('&lt;b&gt;x&lt;/b&gt;');
       expectError(await app.inject({ method: 'GET', url: '/api/public/certificates/ZZZZZZZZZZZZ' }), 404, 'NOT_FOUND');
+      const empty = await app.inject({ method: 'GET', url: '/v/%20' });
+      expect(empty.body).toContain('没有输入验证码');
       const lookup = await app.inject({ method: 'GET', url: '/v' });
       expect(lookup.statusCode).toBe(200);
       expect(lookup.body).toContain('<form method="get" action="/v">');

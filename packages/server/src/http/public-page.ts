@@ -101,7 +101,7 @@ export function renderNotFoundPage(typed: string): string {
   return page('未找到该证明', `<h1>证明核验结果</h1>
 <section class="card">
 <div class="status bad">未找到该证明：请核对验证码</div>
-<p>系统中没有验证码为 <code>${escapeHtml(shown)}</code> 的证明，<strong>无法确认该证明的真实性</strong>。</p>
+<p>${shown.trim() ? `系统中没有验证码为 <code>${escapeHtml(shown)}</code> 的证明` : '没有输入验证码'}，<strong>无法确认该证明的真实性</strong>。</p>
 <p>验证码印在证明左下角二维码下方，共 12 位，由数字 2–9 和字母（不含 O、I）组成，如 ABCD-EFGH-JKLM。请仔细核对后重新输入；仍查不到的，请向开具单位核实。</p>
 </section>
 ${lookupForm(shown)}`);
