@@ -149,6 +149,8 @@ export interface ApplicationRepo {
 export interface StampingRepo {
   insert(s: Stamping): Promise<void>;
   forApplication(applicationId: string): Promise<Stamping[]>;
+  /** The stampings of many applications at once (exports), grouped by application. */
+  forApplications(applicationIds: readonly string[]): Promise<Map<string, Stamping[]>>;
 }
 
 /** Search of the seal-use ledger (用印登记簿); every filter is optional but the scopes. */

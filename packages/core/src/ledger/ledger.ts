@@ -107,6 +107,8 @@ export interface LedgerExportRows {
   entries: LedgerEntry[];
   /** Names of the matters the entries carry, from their towns' catalogues. */
   matterNames: Record<string, string>;
+  /** Per application: who recorded or operated each stamping (监印人), and the stampings' notes (备注). */
+  stampingFacts: Map<string, { operators: string[]; notes: string[] }>;
 }
 
 /**
@@ -133,8 +135,21 @@ export async function ledgerExportRows(deps: Deps, { actor, query: raw }: { acto
     for (const town of new Set(entries.map((e) => townOf(e.orgCode)).filter((t): t is string => t !== null))) {
       for (const m of await effectiveMatters(tx, town)) matterNames[m.code] ??= m.nameZh;
     }
+    const stampings = await tx.stampings.forApplications(entries.filter((e) => e.impressionsMade > 0).map((e) => e.id));
+    const names = new Map<string, string>();
+    const stampingFacts = new Map<string, { operators: string[]; notes: string[] }>();
+    for (const [appId, list] of stampings) {
+      const operators: string[] = [];
+      for (const s of list) {
+        if (!s.operatorUserId) continue;
+        if (!names.has(s.operatorUserId)) names.set(s.operatorUserId, (await tx.users.get(s.operatorUserId))?.name ?? s.operatorUserId);
+        const n = names.get(s.operatorUserId)!;
+        if (!operators.includes(n)) operators.push(n);
+      }
+      stampingFacts.set(appId, { operators, notes: list.map((s) => s.note).filter((n): n is string => Boolean(n)) });
+    }
     const { limit: _limit, cursor: _cursor, ...filter } = base;
-    return { filter, entries, matterNames };
+    return { filter, entries, matterNames, stampingFacts };
   });
 }
 

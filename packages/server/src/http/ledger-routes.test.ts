@@ -145,7 +145,7 @@ for (const dialect of TEST_DIALECTS) {
       await book.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
       const sheet = book.worksheets[0]!;
       const header = (sheet.getRow(2).values as unknown[]).slice(1);
-      expect(header).toEqual(['流水号', '日期时间', '印章', '村(居)', '事项', '事由', '文件名称', '份数/用印次数', '申请人/经办人', '审批人及意见', '实际用印', '记录方式', '留存材料', '状态']);
+      expect(header).toEqual(['流水号', '日期时间', '印章', '村(居)', '事项', '事由', '文件名称', '份数/用印次数', '申请人/经办人', '审批人及意见', '实际用印', '记录方式', '监印人', '留存材料', '备注', '状态']);
       const cells: string[] = [];
       sheet.eachRow((row, i) => {
         if (i > 2) cells.push((row.values as unknown[]).map((v) => (v instanceof Date ? v.toISOString() : String(v ?? ''))).join('|'));
@@ -157,6 +157,8 @@ for (const dialect of TEST_DIALECTS) {
       expect(cells.join('\n')).not.toContain('13812345678');
       expect(cells.join('\n')).toContain('保管人手工登记');
       expect(cells.join('\n')).toMatch(/\d+页文件照片、盖章后照片/);
+      // 监印人 (who recorded the stamping) and 备注 (its note), beside each other in the row.
+      expect(cells.join('\n')).toMatch(/王保管\|\d+页文件照片、盖章后照片\|盖于第一页/);
       expect(cells.join('\n')).toContain('居住证明');
 
       const pdf = await app.inject(as(supervisor, { method: 'GET', url: `/api/ledger/export.pdf?orgCode=${DEMO_VILLAGE}&status=stamped` }));

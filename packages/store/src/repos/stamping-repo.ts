@@ -24,5 +24,15 @@ export function stampingRepo({ db }: Ctx): StampingRepo {
       const rows = await db.selectFrom('stampings').selectAll().where('application_id', '=', applicationId).orderBy('stamped_at').orderBy('id').execute();
       return rows.map(toStamping);
     },
+    async forApplications(applicationIds) {
+      const out = new Map<string, Stamping[]>();
+      // In slices, so the parameter list stays well within both databases' limits.
+      for (let i = 0; i < applicationIds.length; i += 500) {
+        const ids = applicationIds.slice(i, i + 500);
+        const rows = await db.selectFrom('stampings').selectAll().where('application_id', 'in', ids).orderBy('stamped_at').orderBy('id').execute();
+        for (const r of rows) out.set(r.application_id, [...(out.get(r.application_id) ?? []), toStamping(r)]);
+      }
+      return out;
+    },
   };
 }

@@ -51,19 +51,21 @@ const STATUS_ZH: Record<string, string> = {
 
 /** Columns of the printed and exported ledger (domain §5). */
 const COLUMNS = [
-  { key: 'serial', header: '流水号', width: 5 },
+  { key: 'serial', header: '流水号', width: 4 },
   { key: 'at', header: '日期时间', width: 8 },
-  { key: 'seal', header: '印章', width: 10 },
-  { key: 'village', header: '村(居)', width: 8 },
+  { key: 'seal', header: '印章', width: 8 },
+  { key: 'village', header: '村(居)', width: 7 },
   { key: 'matter', header: '事项', width: 7 },
   { key: 'reason', header: '事由', width: 13 },
-  { key: 'title', header: '文件名称', width: 9 },
+  { key: 'title', header: '文件名称', width: 8 },
   { key: 'counts', header: '份数/用印次数', width: 6 },
   { key: 'applicant', header: '申请人/经办人', width: 8 },
-  { key: 'approver', header: '审批人及意见', width: 11 },
+  { key: 'approver', header: '审批人及意见', width: 10 },
   { key: 'made', header: '实际用印', width: 7 },
-  { key: 'source', header: '记录方式', width: 7 },
-  { key: 'retained', header: '留存材料', width: 7 },
+  { key: 'source', header: '记录方式', width: 8 },
+  { key: 'supervisor', header: '监印人', width: 5 },
+  { key: 'retained', header: '留存材料', width: 6 },
+  { key: 'remarks', header: '备注', width: 6 },
   { key: 'status', header: '状态', width: 5 },
 ] as const;
 
@@ -75,7 +77,7 @@ function formatLocal(iso: string | null, tz: string): string {
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
 }
 
-function ledgerRow(e: LedgerEntry, matterNames: Record<string, string>, tz: string): Record<string, string> {
+function ledgerRow(e: LedgerEntry, matterNames: Record<string, string>, tz: string, facts?: { operators: string[]; notes: string[] }): Record<string, string> {
   const applicant = e.onBehalfOfName ? `${e.onBehalfOfName}（经办人：${e.applicantName}）` : e.applicantName;
   const decider = e.decidedByName ? `${e.decidedByName}${e.decidedForName ? `（代${e.decidedForName}）` : ''}` : '';
   return {
@@ -91,7 +93,9 @@ function ledgerRow(e: LedgerEntry, matterNames: Record<string, string>, tz: stri
     approver: decider ? `${decider}：${e.opinion ?? ''}${e.decidedAt ? `\n${formatLocal(e.decidedAt, tz)}` : ''}` : '',
     made: e.impressionsMade ? `${e.impressionsMade}次${e.lastStampedAt ? `\n${formatLocal(e.lastStampedAt, tz)}` : ''}` : '',
     source: e.impressionsMade === 0 ? '' : e.keeperRecorded ? '保管人手工登记' : '设备',
+    supervisor: facts?.operators.join('、') ?? '',
     retained: [`${e.pages.length}页文件照片`, e.resolutionBlob ? '会议决议照片' : '', e.impressionsMade ? '盖章后照片' : ''].filter(Boolean).join('、'),
+    remarks: [e.contractWords.length ? `含合同类词语：${e.contractWords.join('、')}` : '', ...(facts?.notes ?? [])].filter(Boolean).join('；'),
     status: STATUS_ZH[e.status] ?? e.status,
   };
 }
@@ -135,9 +139,9 @@ export const ledgerRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (a
     },
   }, async (req, reply) => {
     const { actor } = await requireAuth(deps, req);
-    const { filter, entries, matterNames } = await ledgerExportRows(deps, { actor, query: req.query });
+    const { filter, entries, matterNames, stampingFacts } = await ledgerExportRows(deps, { actor, query: req.query });
     const now = deps.clock.now();
-    const rows = entries.map((e) => ledgerRow(e, matterNames, config.tz));
+    const rows = entries.map((e) => ledgerRow(e, matterNames, config.tz, stampingFacts.get(e.id)));
     const period = req.query.from || req.query.to
       ? `${req.query.from ? formatLocal(req.query.from, config.tz).slice(0, 10) : ''}—${req.query.to ? formatLocal(req.query.to, config.tz).slice(0, 10) : ''}`
       : '全部日期';
