@@ -58,14 +58,14 @@ const COLUMNS = [
   { key: 'matter', header: '事项', width: 7 },
   { key: 'reason', header: '事由', width: 13 },
   { key: 'title', header: '文件名称', width: 8 },
-  { key: 'counts', header: '份数/用印次数', width: 6 },
+  { key: 'counts', header: '份数/用印次数', width: 5 },
   { key: 'applicant', header: '申请人/经办人', width: 8 },
   { key: 'approver', header: '审批人及意见', width: 10 },
-  { key: 'made', header: '实际用印', width: 7 },
+  { key: 'made', header: '实际用印', width: 9 },
   { key: 'source', header: '记录方式', width: 8 },
   { key: 'supervisor', header: '监印人', width: 5 },
   { key: 'retained', header: '留存材料', width: 6 },
-  { key: 'remarks', header: '备注', width: 6 },
+  { key: 'remarks', header: '备注', width: 5 },
   { key: 'status', header: '状态', width: 5 },
 ] as const;
 
