@@ -1,40 +1,9 @@
-import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { authenticator } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_OTHER_VILLAGE, DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_VILLAGE } from '../demo/seed.js';
 import { buildTestApp, freshTotpCode, openTestEnv, TEST_DIALECTS, type TestEnv } from '../testing.js';
-
-interface Session { cookies: Record<string, string>; csrf: string }
-
-
-/** Each app (one per dialect) has its own database, so its own record of used TOTP steps. */
-const appIds = new WeakMap<FastifyInstance, number>();
-const totpWho = (app: FastifyInstance, phone: string): string => {
-  if (!appIds.has(app)) appIds.set(app, Math.random());
-  return `${appIds.get(app)}:${phone}`;
-};
-
-const cookiesOf = (res: LightMyRequestResponse): Record<string, string> => Object.fromEntries(res.cookies.map((c) => [c.name, c.value]));
-
-async function login(app: FastifyInstance, phone: string, opts: { totp?: boolean } = {}): Promise<Session> {
-  const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { phone, password: DEMO_PASSWORD } });
-  expect(res.statusCode, res.body).toBe(200);
-  const cookies = cookiesOf(res);
-  const s = { cookies, csrf: cookies.cz_csrf! };
-  if (opts.totp) {
-    const r = await app.inject({ method: 'POST', url: '/api/auth/totp', cookies, headers: { 'x-csrf-token': s.csrf }, payload: { code: await freshTotpCode(DEMO_TOTP_SECRET, totpWho(app, phone)) } });
-    expect(r.json()).toEqual({ stage: 'full' });
-  }
-  return s;
-}
-
-const as = (s: Session, o: InjectOptions): InjectOptions => ({ ...o, cookies: s.cookies, headers: { 'x-csrf-token': s.csrf, ...o.headers } });
-
-function expectError(res: LightMyRequestResponse, status: number, code: string): { message: string; field?: string; details?: Record<string, unknown> } {
-  expect(res.statusCode, res.body.slice(0, 300)).toBe(status);
-  expect(res.json().error.code).toBe(code);
-  return res.json().error;
-}
+import { as, cookiesOf, expectError, login, totpWho, type Session } from './http-test-support.js';
 
 /** A code the authenticator does not show now (nor one step either side). */
 function wrongCode(): string {

@@ -12,7 +12,7 @@ export interface Session { cookies: Record<string, string>; csrf: string }
 
 const appIds = new WeakMap<FastifyInstance, number>();
 /** Each app has its own database, so its own record of used TOTP steps. */
-const totpWho = (app: FastifyInstance, phone: string): string => {
+export const totpWho = (app: FastifyInstance, phone: string): string => {
   if (!appIds.has(app)) appIds.set(app, Math.random());
   return `${appIds.get(app)}:${phone}`;
 };
