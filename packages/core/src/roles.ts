@@ -38,20 +38,35 @@ export const PERMISSIONS = [
   'certificate.issue', // fill a certificate template at the service point
   'matter.manage', // change a town's matter catalogue and certificate templates
   'ledger.export', // export the ledger (XLSX, PDF)
+  'device.read', // see devices, their state, events and commands
+  'device.manage', // provision, bind, fence, replace and retire devices
+  'device.lock', // one-tap remote lock; ask for an unlock
+  'device.unlock', // the second person who approves an unlock
+  'device.maintain', // the keeper on site asks to open the device for maintenance
+  'device.approve', // approve a maintenance opening remotely
+  'alarm.read', // see alarms and their evidence
+  'alarm.handle', // acknowledge and resolve alarms
+  'alarm.configure', // change a town's alarm rules
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   applicant: ['org.read', 'application.create'],
   service_clerk: ['org.read', 'seal.read', 'application.create', 'application.read', 'certificate.issue'],
-  seal_keeper: ['org.read', 'seal.read', 'application.decide', 'application.read', 'stamping.record'],
-  village_approver: ['org.read', 'seal.read', 'application.decide', 'application.read', 'ledger.export'],
-  station_officer: ['org.read', 'seal.read', 'seal.manage', 'application.decide', 'application.read', 'stamping.record', 'matter.manage', 'ledger.export'],
-  town_leader: ['org.read', 'seal.read', 'seal.manage', 'application.decide', 'application.read', 'matter.manage', 'ledger.export'],
-  supervisor: ['org.read', 'seal.read', 'audit.read', 'user.read', 'application.read', 'ledger.export'],
-  auditor: ['org.read', 'seal.read', 'application.read', 'ledger.export'],
+  seal_keeper: ['org.read', 'seal.read', 'application.decide', 'application.read', 'stamping.record', 'device.read', 'device.maintain', 'alarm.read'],
+  village_approver: ['org.read', 'seal.read', 'application.decide', 'application.read', 'ledger.export', 'device.read', 'device.lock', 'device.approve', 'alarm.read', 'alarm.handle'],
+  station_officer: [
+    'org.read', 'seal.read', 'seal.manage', 'application.decide', 'application.read', 'stamping.record', 'matter.manage', 'ledger.export',
+    'device.read', 'device.manage', 'device.lock', 'device.maintain', 'device.approve', 'alarm.read', 'alarm.handle', 'alarm.configure',
+  ],
+  town_leader: [
+    'org.read', 'seal.read', 'seal.manage', 'application.decide', 'application.read', 'matter.manage', 'ledger.export',
+    'device.read', 'device.manage', 'device.lock', 'device.unlock', 'device.approve', 'alarm.read', 'alarm.handle', 'alarm.configure',
+  ],
+  supervisor: ['org.read', 'seal.read', 'audit.read', 'user.read', 'application.read', 'ledger.export', 'device.read', 'device.lock', 'alarm.read', 'alarm.handle'],
+  auditor: ['org.read', 'seal.read', 'application.read', 'ledger.export', 'device.read', 'alarm.read'],
   sys_admin: ['org.read', 'org.import', 'sealtype.manage', 'user.read', 'user.create', 'user.disable'],
-  sec_admin: ['org.read', 'user.read', 'role.grant', 'user.unlock'],
+  sec_admin: ['org.read', 'user.read', 'role.grant', 'user.unlock', 'device.read', 'device.unlock', 'alarm.read'],
   audit_admin: ['org.read', 'user.read', 'audit.read'],
 };
 

@@ -46,10 +46,16 @@ const schema = z.object({
   CUNZHANG_UPLOAD_TOTAL_LIMIT_MB: z.coerce.number().min(0.1).max(2000).default(150),
   CUNZHANG_SEPARATE_APPROVAL_AND_CUSTODY: bool.default(true),
   CUNZHANG_MAX_PHOTO_MEGAPIXELS: z.coerce.number().min(1).max(200).default(50),
-  CUNZHANG_MAX_PAGES: z.coerce.number().int().min(1).max(200).default(30),
+  CUNZHANG_MAX_PAGES: z.coerce.number().int().min(1).max(100).default(30),
   CUNZHANG_MAX_IMPRESSIONS: z.coerce.number().int().min(1).max(1000).default(50),
   CUNZHANG_REMINDER_MINUTES: z.coerce.number().min(1).max(7 * 24 * 60).default(60),
   CUNZHANG_APPLICATION_EXPIRY_DAYS: z.coerce.number().min(1).max(365).default(7),
+  CUNZHANG_UNLOCK_SECOND_PERSON: bool.default(true),
+  CUNZHANG_DEVICE_CLOCK_TOLERANCE_S: z.coerce.number().int().min(5).max(86_400).default(300),
+  CUNZHANG_MQTT_SHARE_GROUP: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1-32 letters, digits, - or _').default('cunzhang'),
+  CUNZHANG_MQTT_PUBLIC_URL: z.string().regex(/^(mqtts?|wss?):\/\//, 'must start with mqtt://, mqtts://, ws:// or wss://').optional(),
+  CUNZHANG_ALARM_WEBHOOKS: z.string().regex(/^((dingtalk|wecom):https?:\/\/[^\s,]+)(,(dingtalk|wecom):https?:\/\/[^\s,]+)*$/, 'must be a comma-separated list of dingtalk:<url> or wecom:<url>').optional(),
+  CUNZHANG_VIRTUAL_DEVICES: bool.default(true),
   CUNZHANG_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// address, e.g. https://cunzhang.example.gov.cn' }).optional(),
 });
 
@@ -86,6 +92,18 @@ export interface Config {
   /** Remind deciders of an application that waited this long, and again after as long. */
   reminderMinutes: number;
   applicationExpiryDays: number;
+  /** 解锁需第二人: an unlock needs a second person's approval (security administrator or town leader). */
+  unlockSecondPerson: boolean;
+  /** A device message whose time is further ahead of the platform clock than this is refused. */
+  deviceClockToleranceMs: number;
+  /** Shared-subscription group on an external broker (several servers split device traffic). */
+  mqttShareGroup: string;
+  /** Broker address written into device bundles; null: derived from the broker in use. */
+  mqttPublicUrl: string | null;
+  /** Outbound alarm webhooks (DingTalk and WeCom group robots). */
+  alarmWebhooks: { kind: 'dingtalk' | 'wecom'; url: string }[];
+  /** In demo mode, run the demo devices inside the server (virtual-device panel). */
+  virtualDevices: boolean;
   /** Address printed in certificate QR codes (no trailing slash); null: taken from the request. */
   publicUrl: string | null;
 }
@@ -137,6 +155,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     maxImpressions: e.CUNZHANG_MAX_IMPRESSIONS,
     reminderMinutes: e.CUNZHANG_REMINDER_MINUTES,
     applicationExpiryDays: e.CUNZHANG_APPLICATION_EXPIRY_DAYS,
+    unlockSecondPerson: e.CUNZHANG_UNLOCK_SECOND_PERSON,
+    deviceClockToleranceMs: e.CUNZHANG_DEVICE_CLOCK_TOLERANCE_S * 1000,
+    mqttShareGroup: e.CUNZHANG_MQTT_SHARE_GROUP,
+    mqttPublicUrl: e.CUNZHANG_MQTT_PUBLIC_URL ?? null,
+    alarmWebhooks: (e.CUNZHANG_ALARM_WEBHOOKS ?? '').split(',').filter(Boolean).map((w) => {
+      const i = w.indexOf(':');
+      return { kind: w.slice(0, i) as 'dingtalk' | 'wecom', url: w.slice(i + 1) };
+    }),
+    virtualDevices: e.CUNZHANG_VIRTUAL_DEVICES,
     publicUrl: e.CUNZHANG_PUBLIC_URL ? e.CUNZHANG_PUBLIC_URL.replace(/\/+$/, '') : null,
   });
 }

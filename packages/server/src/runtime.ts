@@ -5,6 +5,7 @@ import path from 'node:path';
 import { ConfigError, type Config } from './config.js';
 import { argon2Hasher, sm4FieldCipher, totp, ulidIds } from './infra/crypto.js';
 import { loadMasterKey } from './infra/master-key.js';
+import { deviceKeys } from './infra/device-keys.js';
 
 export interface Runtime {
   config: Readonly<Config>;
@@ -37,12 +38,14 @@ export async function openRuntime(config: Readonly<Config>): Promise<Runtime> {
     if (config.databaseUrl) throw describeDbError(config.databaseUrl, e);
     throw e;
   }
+  const masterKey = loadMasterKey(config.dataDir, config.masterKeyHex);
   const deps: Deps = {
     uow: unitOfWork(database),
+    deviceKeys: deviceKeys(masterKey),
     clock: { now: () => new Date() },
     ids: ulidIds,
     hasher: argon2Hasher,
-    cipher: sm4FieldCipher(loadMasterKey(config.dataDir, config.masterKeyHex)),
+    cipher: sm4FieldCipher(masterKey),
     totp: totp('cunzhang 村章'),
     policy: {
       maxFailedLogins: config.maxFailedLogins,
@@ -53,7 +56,7 @@ export async function openRuntime(config: Readonly<Config>): Promise<Runtime> {
       maxImpressions: config.maxImpressions,
       maxPages: config.maxPages,
       applicationExpiryDays: config.applicationExpiryDays,
-      timeZone: config.tz,
+      timeZone: config.tz, unlockSecondPerson: config.unlockSecondPerson,
     },
   };
   await ensureBuiltinSealTypes(deps.uow);

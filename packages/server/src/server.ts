@@ -4,11 +4,15 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { ConfigError, type Config } from './config.js';
 import { seedDemo } from './demo/seed.js';
+import { AlarmWebhooks } from './alarm-webhooks.js';
+import { VirtualDevices } from './demo/virtual-devices.js';
 import { buildApp } from './http/app.js';
 import { LiveHub } from './http/live.js';
 import { startSweeper } from './sweeper.js';
 import { createMetrics } from './http/metrics.js';
-import { connectExternalBroker, startEmbeddedBroker, type Broker } from './mqtt/broker.js';
+import type { Broker } from './mqtt/broker.js';
+import { startBroker, startDeviceLink, type DeviceLink } from './mqtt/device-link.js';
+import type { Metrics } from './http/metrics.js';
 import { openRuntime, type Runtime } from './runtime.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -20,6 +24,7 @@ export interface RunningServer {
   app: FastifyInstance;
   runtime: Runtime;
   broker: Broker;
+  devices: DeviceLink;
   url: string;
   seeded: boolean;
   close(): Promise<void>;
@@ -32,12 +37,23 @@ export async function startServer(config: Readonly<Config>, opts: { logger?: boo
   try {
     const log = opts.logger === false ? () => undefined : (m: string) => pino({ level: config.logLevel }).info(m);
     // The broker first: a port already taken stops start-up before anything is written.
-    broker = config.mqttUrl ? await connectExternalBroker(config.mqttUrl) : await startEmbeddedBroker({ port: config.mqttPort, host: config.host });
+    const metricsRef: { current: Metrics | null } = { current: null };
+    const parts = await startBroker(config, runtime.deps, metricsRef);
+    broker = parts.broker;
     const seeded = config.demo ? await seedDemo(runtime.deps, { csvPath: HESHAN_CSV, log }) : false;
     const b = broker;
-    const metrics = createMetrics({ dbUp: () => runtime.database.ping(), brokerUp: () => b.connected() });
+    const metrics = createMetrics({ dbUp: () => runtime.database.ping(), brokerUp: () => b.connected(), devicesConnected: () => b.clientCount() });
+    metricsRef.current = metrics;
     const live = new LiveHub();
-    const app = await buildApp({ config, deps: runtime.deps, blobs: runtime.blobs, database: runtime.database, broker, metrics, live, webRoot: opts.webRoot === undefined ? WEB_ROOT : opts.webRoot }, { logger: opts.logger ?? { level: config.logLevel } });
+    const webhooks = config.alarmWebhooks.length
+      ? new AlarmWebhooks({ targets: config.alarmWebhooks, deps: runtime.deps, publicUrl: config.publicUrl, timeZone: config.tz, onOutcome: (o) => metrics.webhooks.inc({ kind: o.kind, outcome: o.ok ? 'delivered' : 'failed' }) })
+      : null;
+    const deviceLog = pino({ level: config.logLevel });
+    const devices = await startDeviceLink({ deps: runtime.deps, live, metrics, config }, parts, webhooks, (msg, err) => (err ? deviceLog.error({ err }, msg) : deviceLog.info(msg)));
+    const virtual = config.demo && config.virtualDevices
+      ? new VirtualDevices({ deps: runtime.deps, blobs: runtime.blobs, dataDir: config.dataDir, log: (m, err) => (err ? pino({ level: config.logLevel }).warn({ err }, m) : pino({ level: config.logLevel }).info(m)) })
+      : null;
+    const app = await buildApp({ config, deps: runtime.deps, blobs: runtime.blobs, database: runtime.database, broker, metrics, live, virtual, webRoot: opts.webRoot === undefined ? WEB_ROOT : opts.webRoot }, { logger: opts.logger ?? { level: config.logLevel } });
     try {
       await app.listen({ port: config.port, host: config.host });
     } catch (e) {
@@ -47,15 +63,24 @@ export async function startServer(config: Readonly<Config>, opts: { logger?: boo
       if (code === 'EACCES') throw new ConfigError('CUNZHANG_PORT', `no permission to listen on port ${config.port}; use a port above 1024`);
       throw e;
     }
-    const stopSweeper = startSweeper({ deps: runtime.deps, live, metrics, config }, (msg, err) => (err ? app.log.error({ err }, msg) : app.log.info(msg)));
+    if (virtual) {
+      const addr0 = app.server.address();
+      const httpPort = typeof addr0 === 'object' && addr0 ? addr0.port : config.port;
+      const endpoints = { mqttUrl: config.mqttUrl ?? `mqtt://127.0.0.1:${b.port ?? config.mqttPort}`, httpBase: `http${config.tls ? 's' : ''}://127.0.0.1:${httpPort}` };
+      await virtual.ensureProvisioned(endpoints);
+      await virtual.start(endpoints);
+    }
+    const stopSweeper = startSweeper({ deps: runtime.deps, live, metrics, config, announcer: devices.announcer }, (msg, err) => (err ? app.log.error({ err }, msg) : app.log.info(msg)));
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
     const url = `${config.tls ? 'https' : 'http'}://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
     return {
-      app, runtime, broker, url, seeded,
+      app, runtime, broker, devices, url, seeded,
       close: async () => {
         stopSweeper();
+        await virtual?.stop();
         await app.close();
+        await devices.close();
         await b.close();
         await runtime.close();
       },

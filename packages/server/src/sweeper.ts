@@ -1,4 +1,5 @@
-import { dueReminders, expireApplications } from '@cunzhang/core';
+import { dueReminders, expireApplications, sweepDevices } from '@cunzhang/core';
+import type { Announcer } from './mqtt/announcer.js';
 import type { AppContext } from './http/context.js';
 import { announce } from './http/routes/applications.js';
 
@@ -15,23 +16,46 @@ export async function sweepApplications(ctx: Pick<AppContext, 'deps' | 'live' | 
   return { expired: lapsed.length, reminded: due.length };
 }
 
-/** Runs the sweep every minute (and once at start); errors are logged, never fatal. */
-export function startSweeper(ctx: Pick<AppContext, 'deps' | 'live' | 'metrics' | 'config'>, log: (msg: string, err?: unknown) => void, everyMs = 60_000): () => void {
+/**
+ * Runs the application sweep every minute and the device timers (offline, missed heartbeats,
+ * sequence gaps: domain §6) every 15 s, once at start too; errors are logged, never fatal.
+ */
+export function startSweeper(
+  ctx: Pick<AppContext, 'deps' | 'live' | 'metrics' | 'config'> & { announcer?: Announcer },
+  log: (msg: string, err?: unknown) => void,
+  everyMs = 60_000,
+  deviceEveryMs = 15_000,
+): () => void {
+  const stops = [
+    every(everyMs, async () => {
+      const r = await sweepApplications(ctx);
+      if (r.expired || r.reminded) log(`application sweep: ${r.expired} lapsed, ${r.reminded} reminded`);
+    }, (e) => log('application sweep failed', e)),
+    every(deviceEveryMs, async () => {
+      const r = await sweepDevices(ctx.deps);
+      if (r.alarms.length) log(`device sweep: ${r.alarms.length} alarm(s)`);
+      await ctx.announcer?.alarms(r.alarms);
+    }, (e) => log('device sweep failed', e)),
+  ];
+  return () => stops.forEach((s) => s());
+}
+
+/** Runs `fn` now and every `ms`, never two at once. */
+function every(ms: number, fn: () => Promise<void>, onError: (e: unknown) => void): () => void {
   let running = false;
   const tick = async () => {
     if (running) return;
     running = true;
     try {
-      const r = await sweepApplications(ctx);
-      if (r.expired || r.reminded) log(`application sweep: ${r.expired} lapsed, ${r.reminded} reminded`);
+      await fn();
     } catch (e) {
-      log('application sweep failed', e);
+      onError(e);
     } finally {
       running = false;
     }
   };
   void tick();
-  const timer = setInterval(() => void tick(), everyMs);
+  const timer = setInterval(() => void tick(), ms);
   timer.unref();
   return () => clearInterval(timer);
 }

@@ -13,6 +13,7 @@ import { buildApp } from './http/app.js';
 import { LiveHub } from './http/live.js';
 import { createMetrics } from './http/metrics.js';
 import { argon2Hasher, sm4FieldCipher, totp, ulidIds } from './infra/crypto.js';
+import { deviceKeys } from './infra/device-keys.js';
 import { authenticator } from 'otplib';
 
 export { TEST_DIALECTS } from '@cunzhang/store';
@@ -33,17 +34,19 @@ export async function openTestEnv(dialect: Dialect, opts: { demo?: boolean; env?
   const database = await openTestDatabase(dialect);
   const config = loadConfig({ CUNZHANG_DATA_DIR: dataDir, CUNZHANG_PORT: '0', CUNZHANG_MQTT_PORT: '0', CUNZHANG_LOG_LEVEL: 'silent', ...opts.env });
   let offset = 0;
+  const masterKey = randomBytes(32);
   const deps: Deps = {
     uow: unitOfWork(database),
+    deviceKeys: deviceKeys(masterKey),
     clock: { now: () => new Date(Date.now() + offset) },
     ids: ulidIds,
     hasher: argon2Hasher,
-    cipher: sm4FieldCipher(randomBytes(32)),
+    cipher: sm4FieldCipher(masterKey),
     totp: totp('cunzhang-test'),
     policy: {
       maxFailedLogins: config.maxFailedLogins, lockoutMinutes: config.lockoutMinutes, sessionHours: config.sessionHours,
       minPasswordLength: 8, separateApprovalAndCustody: config.separateApprovalAndCustody,
-      maxImpressions: config.maxImpressions, maxPages: config.maxPages, applicationExpiryDays: config.applicationExpiryDays, timeZone: config.tz,
+      maxImpressions: config.maxImpressions, maxPages: config.maxPages, applicationExpiryDays: config.applicationExpiryDays, timeZone: config.tz, unlockSecondPerson: config.unlockSecondPerson,
     },
   };
   await ensureBuiltinSealTypes(deps.uow);

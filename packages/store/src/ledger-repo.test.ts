@@ -182,6 +182,7 @@ for (const dialect of TEST_DIALECTS) {
             id: sid, applicationId: id, authorizationId: 'z1', sealId: 's1', orgCode: V1, source, impressions: k, stampedAt: at(31 + k),
             operatorUserId: 'k1', deviceId: source === 'device' ? 'DEV-1' : null, latitude: null, longitude: null, photoKey: null, thumbKey: null,
             sm3: null, phash: null, matchedPageNo: null, phashDistance: null, note: null, createdAt: at(31 + k),
+            deviceSeq: source === 'device' ? k : null, receivedAt: null, beforeKey: null, flags: [],
           });
         }
       });

@@ -48,6 +48,7 @@ export interface StampingsTable {
   stamped_at: string; operator_user_id: string | null; device_id: string | null; latitude: number | null; longitude: number | null;
   photo_key: string | null; thumb_key: string | null; sm3: string | null; phash: string | null; matched_page_no: number | null;
   phash_distance: number | null; note: string | null; created_at: string;
+  device_seq: number | null; received_at: string | null; before_key: string | null; flags: string;
 }
 export interface MattersTable { town_code: string; code: string; name_zh: string; name_en: string; route: string; enabled: number; sort_order: number; updated_at: string }
 export interface CertificateTemplatesTable {
@@ -58,7 +59,40 @@ export interface CertificatesTable {
   clerk_user_id: string; fields_enc: string; pdf_key: string; issued_at: string;
 }
 
+export interface DevicesTable {
+  id: string; org_code: string; seal_id: string | null; status: string; label: string; public_key: string; credential_hash: string; hb_key_enc: string;
+  fence_lat_e6: number | null; fence_lng_e6: number | null; fence_radius_m: number | null; hours_from: string | null; hours_to: string | null;
+  replaces: string | null; replaced_by: string | null; virtual: number; lock_wanted: number; lock_reason: string | null; lock_command_id: string | null;
+  model: string | null; firmware: string | null; hardware: string | null; hb_seconds: number | null; state: string | null; online: number;
+  connected_at: string | null; last_seen_at: string | null; seq_high: number; seq_gaps: string; battery: number | null; ink: number | null;
+  lat_e6: number | null; lng_e6: number | null; clock_skew_ms: number | null; created_at: string; updated_at: string; version: number;
+}
+export interface DeviceEventsTable { device_id: string; seq: number; type: string; device_time: string; received_at: string; body: string; sig: string }
+export interface DeviceCommandsTable {
+  id: string; device_id: string; type: string; message: string; status: string; attempts: number; next_attempt_at: string; expires_at: string;
+  created_by: string; created_at: string; acked_at: string | null; error: string | null;
+}
+export interface AlarmsTable {
+  id: string; org_code: string; device_id: string | null; seal_id: string | null; rule: string; severity: string; status: string; evidence: string;
+  event_seq: number | null; dedupe_key: string | null; auto_locked: number; created_at: string; acknowledged_by: string | null; acknowledged_at: string | null;
+  resolved_by: string | null; resolved_at: string | null; note: string | null; version: number;
+}
+export interface AlarmRulesTable { town_code: string; rule: string; enabled: number; severity: string; auto_lock: number; threshold: number | null; updated_at: string }
+export interface DeviceRequestsTable {
+  id: string; device_id: string; org_code: string; kind: string; maintenance_kind: string | null; reason: string; status: string; requested_by: string;
+  requested_at: string; decided_by: string | null; decided_at: string | null; opinion: string | null; version: number;
+}
+
+export interface DevicePhotosTable { sm3: string; device_id: string; announced_at: string; stored_at: string | null; thumb_key: string | null }
+
 export interface DB {
+  device_photos: DevicePhotosTable;
+  devices: DevicesTable;
+  device_events: DeviceEventsTable;
+  device_commands: DeviceCommandsTable;
+  alarms: AlarmsTable;
+  alarm_rules: AlarmRulesTable;
+  device_requests: DeviceRequestsTable;
   stampings: StampingsTable;
   matters: MattersTable;
   certificate_templates: CertificateTemplatesTable;

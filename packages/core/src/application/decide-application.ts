@@ -7,6 +7,7 @@ import type { Deps, Tx } from '../ports.js';
 import { isUsable } from '../seal/seal.js';
 import { endOfLocalDay } from '../time/day-window.js';
 import { parseInput } from '../validate.js';
+import { pushAuthorizationInTx } from '../device/push-authorization.js';
 import { assertMayDecide, type ApplicationFacts, type Decider, type DecisionPolicy, type SealFacts } from './application.js';
 import type { Application, Authorization } from './records.js';
 
@@ -75,6 +76,8 @@ export async function decideApplication(
         pages: app.pages.map(({ pageNo, sm3, phash }) => ({ pageNo, sm3, phash })), createdAt: now.toISOString(), version: 1,
       };
       await tx.applications.insertAuthorization(authorization);
+      // A bound device receives the signed token at once (authorize command in the outbox).
+      await pushAuthorizationInTx(tx, deps, actor, { authorization, application: app });
     }
     await record(tx, deps, actor, {
       action: status === 'approved' ? 'APPLICATION_APPROVED' : 'APPLICATION_REJECTED', targetType: 'application', targetId: id, orgCode: app.orgCode,

@@ -5,6 +5,7 @@ import { AppError, notFound } from '../errors.js';
 import { isWithin } from '../org/org-code.js';
 import type { Deps, Tx } from '../ports.js';
 import { parseInput } from '../validate.js';
+import { revokeOnDeviceInTx } from '../device/push-authorization.js';
 import { loadApplication } from './decide-application.js';
 import type { Application, Authorization, Delegation } from './records.js';
 
@@ -40,6 +41,7 @@ export async function revokeAuthorization(
     if (auth.impressionsUsed > 0) throw new AppError('ILLEGAL_TRANSITION', `${auth.impressionsUsed} impression(s) were made under it: a used authorization cannot be revoked`, { field: 'status' });
     const now = deps.clock.now().toISOString();
     const updated = await tx.applications.updateAuthorization(auth.id, auth.version, { status: 'revoked', revokedAt: now });
+    await revokeOnDeviceInTx(tx, deps, actor, auth);
     await tx.applications.update(id, app.version, { status: 'revoked', updatedAt: now });
     await record(tx, deps, actor, {
       action: 'AUTHORIZATION_REVOKED', targetType: 'application', targetId: id, orgCode: app.orgCode,
@@ -110,6 +112,8 @@ export async function revokeOpenAuthorizations(tx: Tx, deps: Deps, actor: Actor,
         const auth = await tx.applications.authorizationOf(app.id);
         if (!auth || auth.status !== 'active') continue;
         await tx.applications.updateAuthorization(auth.id, auth.version, { status: 'revoked', revokedAt: now });
+        // The device drops the token too (a revoke command in the outbox).
+        await revokeOnDeviceInTx(tx, deps, actor, auth);
         if (auth.impressionsUsed === 0) await tx.applications.update(app.id, app.version, { status: 'revoked', updatedAt: now });
         await record(tx, deps, actor, {
           action: 'AUTHORIZATION_REVOKED', targetType: 'application', targetId: app.id, orgCode: app.orgCode,

@@ -110,6 +110,7 @@ export async function recordManualStamping(
       impressions: input.impressions, stampedAt: at.toISOString(), operatorUserId: actor.userId, deviceId: null, latitude: null, longitude: null,
       photoKey: photo.photoKey, thumbKey: photo.thumbKey, sm3: photo.sm3, phash: photo.phash,
       matchedPageNo: match && match.distance <= PAGE_MATCH_MAX_DISTANCE ? match.pageNo : null, phashDistance: match?.distance ?? null, note: input.note || null, createdAt: now.toISOString(),
+      deviceSeq: null, receivedAt: null, beforeKey: null, flags: match && match.distance <= PAGE_MATCH_MAX_DISTANCE ? [] : ['page_mismatch'],
     };
     await tx.stampings.insert(stamping);
     await record(tx, deps, actor, {

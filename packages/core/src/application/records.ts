@@ -98,6 +98,12 @@ export interface Stamping {
   phashDistance: number | null;
   note: string | null;
   createdAt: string;
+  /** Device impressions: the device's sequence number, when the event arrived, the photo before. */
+  deviceSeq: number | null;
+  receivedAt: string | null;
+  beforeKey: string | null;
+  /** What was abnormal about it: over_count, outside_window, revoked, page_mismatch, off_hours, outside_fence, late. */
+  flags: string[];
 }
 
 /**

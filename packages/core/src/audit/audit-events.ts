@@ -37,6 +37,22 @@ export const AUDIT_EVENTS = {
   MATTER_CHANGED: 'A town added or changed a matter in its catalogue (routing of applications).',
   CERTIFICATE_TEMPLATE_CHANGED: 'A town added or changed a certificate template.',
   LEDGER_EXPORTED: 'Somebody exported the seal-use ledger (XLSX or PDF), with the filter used.',
+  DEVICE_PROVISIONED: 'A smart-seal device was entered in the registry with its credentials and public key.',
+  DEVICE_UPDATED: 'A device\'s label, geofence or allowed hours changed.',
+  DEVICE_BOUND: 'A device was bound to a seal (or unbound from it).',
+  DEVICE_REPLACED: 'A device was replaced by a new one, which took over its seal.',
+  DEVICE_RETIRED: 'A device was retired; its credentials no longer admit it.',
+  DEVICE_LOCK_REQUESTED: 'Somebody (or a critical alarm) ordered a device locked; the command waits in the outbox.',
+  DEVICE_LOCKED: 'A device acknowledged a lock command.',
+  DEVICE_UNLOCK_REQUESTED: 'Somebody asked for a locked device to be unlocked, with a reason.',
+  DEVICE_UNLOCK_DECIDED: 'A second person approved or rejected an unlock request.',
+  DEVICE_UNLOCKED: 'A device acknowledged an unlock command.',
+  DEVICE_MAINTENANCE_REQUESTED: 'The keeper on site asked to open a device for maintenance (ink, seal replacement, repair).',
+  DEVICE_MAINTENANCE_DECIDED: 'A remote approver approved or rejected a maintenance opening.',
+  ALARM_RAISED: 'An anomaly rule raised an alarm with its evidence (and, if critical, locked the device).',
+  ALARM_ACKNOWLEDGED: 'Somebody acknowledged an alarm: it is being looked into.',
+  ALARM_RESOLVED: 'Somebody resolved an alarm with a note.',
+  ALARM_RULE_CHANGED: 'A town changed one of its alarm rules (enabled, severity, auto-lock, threshold).',
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_EVENTS;
@@ -45,7 +61,7 @@ export const AUDIT_ACTIONS = Object.keys(AUDIT_EVENTS) as AuditAction[];
 export interface AuditInput {
   actorId: string;
   action: AuditAction;
-  targetType: 'org' | 'user' | 'seal' | 'seal_type' | 'session' | 'application' | 'delegation' | 'certificate' | 'matter' | 'certificate_template' | 'ledger';
+  targetType: 'org' | 'user' | 'seal' | 'seal_type' | 'session' | 'application' | 'delegation' | 'certificate' | 'matter' | 'certificate_template' | 'ledger' | 'device' | 'alarm' | 'device_request';
   targetId: string;
   /** The unit the target belongs to, so scoped readers can filter the trail. */
   orgCode: string;

@@ -15,7 +15,7 @@ export async function withActorNames(tx: Tx, entries: AuditEntry[]): Promise<Aud
 }
 
 export const listAuditQuery = z.strictObject({
-  targetType: z.enum(['org', 'user', 'seal', 'seal_type', 'session', 'application', 'delegation']).optional(),
+  targetType: z.enum(['org', 'user', 'seal', 'seal_type', 'session', 'application', 'delegation', 'certificate', 'matter', 'certificate_template', 'ledger', 'device', 'alarm', 'device_request']).optional(),
   targetId: z.string().max(40).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   before: z.coerce.number().int().min(1).max(2_147_483_647).optional(),

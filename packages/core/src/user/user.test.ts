@@ -4,7 +4,7 @@ import { checkPasswordStrength, createUserInput } from './create-user.js';
 import { idNumberChecksumOk, maskIdNumber, maskPhone, PHONE_RE } from './user.js';
 import { normalisePhone } from './view.js';
 
-const policy = { maxFailedLogins: 5, lockoutMinutes: 15, sessionHours: 12, minPasswordLength: 8, separateApprovalAndCustody: true, maxImpressions: 50, maxPages: 50, applicationExpiryDays: 7, timeZone: 'Asia/Shanghai' };
+const policy = { maxFailedLogins: 5, lockoutMinutes: 15, sessionHours: 12, minPasswordLength: 8, separateApprovalAndCustody: true, maxImpressions: 50, maxPages: 50, applicationExpiryDays: 7, timeZone: 'Asia/Shanghai' , unlockSecondPerson: true };
 
 describe('personal numbers', () => {
   it('masks a phone number to its first three and last four digits', () => {

@@ -13,7 +13,21 @@ export interface LiveEvent {
   at: string;
 }
 
+/** An alarm raised or changed, or a device whose state or lock changed (issue 4 screens). */
+export interface DeviceLiveEvent {
+  kind: 'alarm' | 'device';
+  deviceId: string | null;
+  alarmId: string | null;
+  orgCode: string;
+  /** alarm: its rule and severity; device: its lock display (locked, locking, unlocking, unlocked). */
+  rule: string | null;
+  severity: string | null;
+  status: string;
+  at: string;
+}
+
 type Listener = (e: LiveEvent) => void;
+type DeviceListener = (e: DeviceLiveEvent) => void;
 
 /**
  * In-process fan-out of application events to the people they concern, for server-sent
@@ -21,14 +35,14 @@ type Listener = (e: LiveEvent) => void;
  */
 export class LiveHub {
   private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly deviceListeners = new Map<string, Set<DeviceListener>>();
 
-  subscribe(userId: string, fn: Listener): () => void {
-    const set = this.listeners.get(userId) ?? new Set<Listener>();
-    set.add(fn);
-    this.listeners.set(userId, set);
+  subscribe(userId: string, fn: Listener, onDevice?: DeviceListener): () => void {
+    const off = add(this.listeners, userId, fn);
+    const offDevice = onDevice ? add(this.deviceListeners, userId, onDevice) : () => undefined;
     return () => {
-      set.delete(fn);
-      if (set.size === 0) this.listeners.delete(userId);
+      off();
+      offDevice();
     };
   }
 
@@ -36,11 +50,41 @@ export class LiveHub {
     for (const id of new Set(userIds)) for (const fn of this.listeners.get(id) ?? []) fn(event);
   }
 
+  publishDevice(event: DeviceLiveEvent, userIds: Iterable<string>): void {
+    for (const id of new Set(userIds)) for (const fn of this.deviceListeners.get(id) ?? []) fn(event);
+  }
+
   get subscriberCount(): number {
     let n = 0;
     for (const s of this.listeners.values()) n += s.size;
     return n;
   }
+}
+
+function add<F>(map: Map<string, Set<F>>, userId: string, fn: F): () => void {
+  const set = map.get(userId) ?? new Set<F>();
+  set.add(fn);
+  map.set(userId, set);
+  return () => {
+    set.delete(fn);
+    if (set.size === 0) map.delete(userId);
+  };
+}
+
+/**
+ * Who hears about a device and its alarms: the seal's keeper and approvers, the village's
+ * approvers, and the town's leaders, station officers and supervisors.
+ */
+export async function deviceAudienceOf(tx: Tx, d: { orgCode: string; sealId: string | null }): Promise<string[]> {
+  const ids = new Set<string>();
+  const seal = d.sealId ? await tx.seals.get(d.sealId) : null;
+  if (seal?.keeperUserId) ids.add(seal.keeperUserId);
+  for (const a of seal?.approverUserIds ?? []) ids.add(a);
+  const town = townOf(d.orgCode);
+  const units = [d.orgCode, ...(town && town !== d.orgCode ? [town] : [])];
+  for (const id of (await tx.grants.holders(['village_approver', 'seal_keeper'], [d.orgCode])).keys()) ids.add(id);
+  if (town) for (const id of (await tx.grants.holders(['town_leader', 'station_officer', 'supervisor'], units)).keys()) ids.add(id);
+  return [...ids];
 }
 
 /**

@@ -8,10 +8,18 @@ export interface Metrics {
   liveStreams: client.Gauge;
   /** Applications filed, decided, lapsed; reminders sent. */
   applications: client.Counter<'event'>;
+  /** Device messages by kind (ev, hb, will) and result (ok, duplicate, malformed_json, schema, too_large, bad_signature, …). */
+  deviceMessages: client.Counter<'kind' | 'result'>;
+  /** Commands published to devices by type (each attempt). */
+  deviceCommands: client.Counter<'type'>;
+  /** Alarms raised by rule and severity. */
+  alarms: client.Counter<'rule' | 'severity'>;
+  /** Outbound alarm webhooks by kind and outcome. */
+  webhooks: client.Counter<'kind' | 'outcome'>;
 }
 
 /** Prometheus metrics; one registry per app so tests do not share counters. */
-export function createMetrics(gauges: { dbUp: () => Promise<boolean>; brokerUp: () => boolean }): Metrics {
+export function createMetrics(gauges: { dbUp: () => Promise<boolean>; brokerUp: () => boolean; devicesConnected?: () => number | null }): Metrics {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'cunzhang_' });
   const httpDuration = new client.Histogram({
@@ -32,5 +40,16 @@ export function createMetrics(gauges: { dbUp: () => Promise<boolean>; brokerUp: 
     name: 'cunzhang_application_events_total', help: 'Seal-use application events (submitted, approved, rejected, withdrawn, revoked, stamped, expired, reminder)',
     labelNames: ['event'] as const, registers: [registry],
   });
-  return { registry, httpDuration, logins, liveStreams, applications };
+  const deviceMessages = new client.Counter({
+    name: 'cunzhang_device_messages_total', help: 'Device messages by kind (ev, hb, will, topic) and result (ok, duplicate, or the reason it was refused)',
+    labelNames: ['kind', 'result'] as const, registers: [registry],
+  });
+  const deviceCommands = new client.Counter({ name: 'cunzhang_device_commands_sent_total', help: 'Signed commands published to devices (each attempt) by type', labelNames: ['type'] as const, registers: [registry] });
+  const alarms = new client.Counter({ name: 'cunzhang_alarms_total', help: 'Alarms raised by rule and severity', labelNames: ['rule', 'severity'] as const, registers: [registry] });
+  const webhooks = new client.Counter({ name: 'cunzhang_alarm_webhooks_total', help: 'Alarm webhook deliveries by kind and outcome', labelNames: ['kind', 'outcome'] as const, registers: [registry] });
+  new client.Gauge({
+    name: 'cunzhang_devices_connected', help: 'Devices connected to the embedded broker', registers: [registry],
+    collect() { const n = gauges.devicesConnected?.(); if (n !== null && n !== undefined) this.set(n); },
+  });
+  return { registry, httpDuration, logins, liveStreams, applications, deviceMessages, deviceCommands, alarms, webhooks };
 }

@@ -1,7 +1,11 @@
+import { mayPublish, maySubscribe } from '@cunzhang/protocol';
 import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { ConfigError } from '../config.js';
+
+/** Handles one device message; the broker acknowledges it (PUBACK) when the promise settles. */
+export type MessageHandler = (topic: string, payload: Buffer) => Promise<void>;
 
 /** The device gateway's link to MQTT: an embedded broker, or a client of an external one. */
 export interface Broker {
@@ -9,21 +13,48 @@ export interface Broker {
   /** Bound port of the embedded broker (null when external). */
   port: number | null;
   connected(): boolean;
+  /** Receives every device message (cz/v1/d/+/up/+); on an external broker as a shared subscription. */
+  onDeviceMessage(handler: MessageHandler): Promise<void>;
+  /** Publishes with QoS 1; resolves when the broker has it (embedded) or acknowledged it (external). */
+  publish(topic: string, payload: string | Buffer): Promise<void>;
+  /** Devices connected right now (embedded only; null when external). */
+  clientCount(): number | null;
   close(): Promise<void>;
 }
 
+/** What the embedded broker asks the device registry (device-protocol §4.3). */
+export interface DeviceAccess {
+  authenticate(username: string, password: Buffer | undefined): Promise<boolean>;
+  /** Called for each refused publish or subscribe: counted, and alarmed where it suggests an attack. */
+  refused(deviceId: string, what: 'publish' | 'subscribe', topic: string): void;
+}
+
+const SUBSCRIPTION = 'cz/v1/d/+/up/+';
+
 /**
- * Embedded Aedes (MQTT 3.1.1). Devices get their credentials from the device registry; until a
- * device is provisioned, every connection attempt is refused as "not authorized".
+ * Embedded Aedes (MQTT 3.1.1). A device logs in with its id as client id and username and
+ * its password from provisioning; it may publish only under its own `up/` and subscribe only
+ * to its own `down/cmd` (§4.3). The platform itself is inside the broker, not a client.
  */
-export async function startEmbeddedBroker(opts: { port: number; host: string; authenticate?: (user: string, pass: Buffer | undefined) => Promise<boolean> }): Promise<Broker> {
+export async function startEmbeddedBroker(opts: { port: number; host: string; access?: DeviceAccess }): Promise<Broker> {
+  const access = opts.access;
+  const refuse = () => Object.assign(new Error('not authorized'), { returnCode: 5 as const });
   const aedes = await Aedes.createBroker({
-    authenticate: (_client, username, password, done) => {
-      const check = opts.authenticate ?? (async () => false);
-      check(username ?? '', password).then(
-        (ok) => done(ok ? null : Object.assign(new Error('not authorized'), { returnCode: 5 }), ok),
-        () => done(Object.assign(new Error('not authorized'), { returnCode: 5 }), false),
-      );
+    authenticate: (client, username, password, done) => {
+      if (!access || !username || client.id !== username) return done(refuse(), false);
+      access.authenticate(username, password).then((ok) => done(ok ? null : refuse(), ok), () => done(refuse(), false));
+    },
+    authorizePublish: (client, packet, done) => {
+      // client is null for the platform's own publishes (commands).
+      if (!client) return done(null);
+      if (mayPublish(client.id, packet.topic)) return done(null);
+      access?.refused(client.id, 'publish', packet.topic);
+      done(new Error(`device ${client.id} may not publish to ${packet.topic}`));
+    },
+    authorizeSubscribe: (client, sub, done) => {
+      if (maySubscribe(client.id, sub.topic)) return done(null, sub);
+      access?.refused(client.id, 'subscribe', sub.topic);
+      done(new Error(`device ${client.id} may not subscribe to ${sub.topic}`));
     },
   });
   const server: Server = createServer(aedes.handle);
@@ -40,25 +71,61 @@ export async function startEmbeddedBroker(opts: { port: number; host: string; au
     mode: 'embedded',
     port: (server.address() as AddressInfo).port,
     connected: () => server.listening && !aedes.closed,
+    onDeviceMessage: (handler) => new Promise<void>((resolve) => {
+      aedes.subscribe(SUBSCRIPTION, (packet, cb) => {
+        void handler(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload)).finally(cb);
+      }, resolve);
+    }),
+    publish: (topic, payload) => new Promise<void>((resolve, reject) => {
+      aedes.publish({ cmd: 'publish', topic, payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos: 1, retain: false, dup: false }, (e) => (e ? reject(e) : resolve()));
+    }),
+    clientCount: () => aedes.connectedClients,
+    // Closing the broker ends the devices' connections, which would keep the listener open.
     close: () => new Promise<void>((resolve) => aedes.close(() => server.close(() => resolve()))),
   };
 }
 
-export async function connectExternalBroker(url: string): Promise<Broker> {
+/**
+ * The platform as a client of an external broker (Mosquitto, EMQX). The broker enforces the
+ * per-device ACL (docs/mosquitto/); the platform subscribes as `$share/<group>/…` so several
+ * server processes split the device traffic, each message to one of them.
+ */
+export async function connectExternalBroker(url: string, opts: { shareGroup?: string; clientId?: string } = {}): Promise<Broker> {
   const safe = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+  let handler: MessageHandler | null = null;
   let client: mqtt.MqttClient;
   try {
-    client = await mqtt.connectAsync(url, { protocolVersion: 4, connectTimeout: 5000, reconnectPeriod: 0, clientId: `cunzhang-server-${process.pid}-${Date.now().toString(36)}` });
+    client = await mqtt.connectAsync(url, {
+      protocolVersion: 4, connectTimeout: 5000, reconnectPeriod: 0,
+      // A persistent session with a stable client id: messages in flight when this process
+      // died are delivered again when it comes back (acknowledged only after they are stored).
+      clean: !opts.clientId, clientId: opts.clientId ?? `cunzhang-server-${process.pid}-${Date.now().toString(36)}`,
+      customHandleAcks: (topic, payload, _packet, done) => {
+        void (handler ? handler(topic, payload) : Promise.resolve()).finally(() => done(0));
+      },
+    });
   } catch (e) {
     throw new ConfigError('CUNZHANG_MQTT_URL', `cannot connect to ${safe} (${(e as Error).message}); start the broker or fix the URL, or unset it to use the embedded broker`);
   }
   // After a good start, outages are survived by reconnecting in the background.
   client.options.reconnectPeriod = 2000;
   client.on('error', () => undefined);
+  const filter = opts.shareGroup ? `$share/${opts.shareGroup}/${SUBSCRIPTION}` : SUBSCRIPTION;
+  // A clean session loses subscriptions on reconnect: subscribe again each time.
+  client.on('connect', () => { if (handler) client.subscribe(filter, { qos: 1 }); });
   return {
     mode: 'external',
     port: null,
     connected: () => client.connected,
+    onDeviceMessage: async (h) => {
+      handler = h;
+      await client.subscribeAsync(filter, { qos: 1 });
+    },
+    publish: async (topic, payload) => {
+      await client.publishAsync(topic, payload, { qos: 1 });
+    },
+    clientCount: () => null,
     close: () => client.endAsync(),
   };
 }
+

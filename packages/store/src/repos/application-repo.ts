@@ -115,6 +115,10 @@ export function applicationRepo({ db, dialect }: Ctx): ApplicationRepo {
       const r = await db.selectFrom('authorizations').selectAll().where('application_id', '=', applicationId).executeTakeFirst();
       return r ? toAuthorization(r) : null;
     },
+    async authorization(id) {
+      const r = await db.selectFrom('authorizations').selectAll().where('id', '=', id).executeTakeFirst();
+      return r ? toAuthorization(r) : null;
+    },
     async updateAuthorization(id, expectedVersion, patch) {
       const row: Partial<AuthorizationsTable> = {};
       if (patch.status) row.status = patch.status;

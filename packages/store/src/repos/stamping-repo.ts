@@ -7,6 +7,7 @@ const toStamping = (r: StampingsTable): Stamping => ({
   source: r.source as StampingSource, impressions: r.impressions, stampedAt: r.stamped_at, operatorUserId: r.operator_user_id,
   deviceId: r.device_id, latitude: r.latitude, longitude: r.longitude, photoKey: r.photo_key, thumbKey: r.thumb_key, sm3: r.sm3,
   phash: r.phash, matchedPageNo: r.matched_page_no, phashDistance: r.phash_distance, note: r.note, createdAt: r.created_at,
+  deviceSeq: r.device_seq, receivedAt: r.received_at, beforeKey: r.before_key, flags: JSON.parse(r.flags) as string[],
 });
 
 /** Impressions made under authorizations: recorded by a keeper by hand, or by a device. */
@@ -18,6 +19,7 @@ export function stampingRepo({ db }: Ctx): StampingRepo {
         source: s.source, impressions: s.impressions, stamped_at: s.stampedAt, operator_user_id: s.operatorUserId, device_id: s.deviceId,
         latitude: s.latitude, longitude: s.longitude, photo_key: s.photoKey, thumb_key: s.thumbKey, sm3: s.sm3, phash: s.phash,
         matched_page_no: s.matchedPageNo, phash_distance: s.phashDistance, note: s.note, created_at: s.createdAt,
+        device_seq: s.deviceSeq, received_at: s.receivedAt, before_key: s.beforeKey, flags: JSON.stringify(s.flags),
       }).execute();
     },
     async forApplication(applicationId) {

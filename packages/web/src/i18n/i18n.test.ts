@@ -2,8 +2,19 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { en } from './en';
-import { zh } from './zh';
+import { ALARM_RULES, ALARM_STATUSES, DEMO_ACTIONS, LOCK_DISPLAYS, REPORTED_STATES, SEVERITIES } from '../lib/device-types';
+import { en as enBase } from './en';
+import { enDevices } from './en-devices';
+import { enDeviceScreens } from './en-devices-screens';
+import { mergeDicts } from './merge';
+import { zh as zhBase } from './zh';
+import { zhDevices } from './zh-devices';
+import { zhDeviceScreens } from './zh-devices-screens';
+
+// What the page ends up with: the base dictionaries, the device sections merged in at start,
+// and the device screens' own strings added when one loads (devices/strings.ts).
+const zh = mergeDicts(mergeDicts(zhBase, zhDevices), zhDeviceScreens);
+const en = mergeDicts(mergeDicts(enBase, enDevices), enDeviceScreens);
 
 type Tree = { [k: string]: string | Tree };
 
@@ -56,5 +67,38 @@ describe('translations', () => {
       expect(en.routeShort).toHaveProperty(r);
     }
     for (const e of ['submitted', 'approved', 'rejected', 'withdrawn', 'revoked', 'stamped', 'expired', 'reminder']) expect(zh.live).toHaveProperty(e);
+  });
+
+  it('names every alarm rule, severity, device state, lock display and demo button, with the rule names of the issue', () => {
+    for (const r of ALARM_RULES) {
+      expect(zh.rule).toHaveProperty(r);
+      expect(en.ruleHelp).toHaveProperty(r);
+    }
+    expect(zh.rule.unauthorized_impression).toBe('无授权用印');
+    expect(zh.rule.tamper).toBe('设备被拆/印章被取出');
+    expect(zh.rule.clock_skew).toBe('设备时钟偏差');
+    for (const s of SEVERITIES) expect(en.severity).toHaveProperty(s);
+    for (const s of ALARM_STATUSES) expect(zh.alarmStatus).toHaveProperty(s);
+    for (const s of REPORTED_STATES) expect(zh.devState).toHaveProperty(s);
+    for (const s of LOCK_DISPLAYS) expect(zh.lock).toHaveProperty(s);
+    expect(zh.lock.locking).toBe('锁定中…');
+    for (const a of DEMO_ACTIONS.filter((x) => x !== 'code')) expect(zh.vd).toHaveProperty(a);
+    for (const k of ['retire', 'replace', 'unlock', 'maintenance']) for (const p of ['title_', 'body_', 'ok_', 'done_']) expect(en.dev).toHaveProperty(`${p}${k}`);
+    // Every device screen has its navigation label and its workbench tile.
+    for (const k of ['alarmBox', 'myDevices', 'devices', 'alarms', 'alarmRules', 'deviceRequests', 'virtualDevices']) {
+      expect(zh.nav).toHaveProperty(k);
+      expect(en.tiles).toHaveProperty(k);
+    }
+  });
+
+  it('keeps the shell\'s device strings at start and the screens\' strings for later, never both', () => {
+    // The shell (menu, tiles, alarm notices) needs these before any device screen loads.
+    expect(Object.keys(zhDevices).sort()).toEqual(['alarmLive', 'nav', 'rule', 'severity', 'tiles']);
+    for (const s of Object.keys(zhDeviceScreens)) expect(zhBase).not.toHaveProperty(s);
+  });
+
+  it('refuses a key defined twice when dictionaries are merged', () => {
+    expect(() => mergeDicts({ nav: { home: 'a' } }, { nav: { home: 'b' } })).toThrow(/nav\.home/);
+    expect(mergeDicts({ nav: { home: 'a' } }, { nav: { x: 'b' }, other: { y: 'c' } })).toEqual({ nav: { home: 'a', x: 'b' }, other: { y: 'c' } });
   });
 });

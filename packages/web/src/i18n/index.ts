@@ -1,7 +1,10 @@
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import { en } from './en';
+import { enDevices } from './en-devices';
+import { mergeDicts } from './merge';
 import { zh } from './zh';
+import { zhDevices } from './zh-devices';
 
 export type Lang = 'zh-CN' | 'en';
 const KEY = 'cz_lang';
@@ -17,7 +20,7 @@ function stored(): Lang {
 }
 
 void i18next.use(initReactI18next).init({
-  resources: { 'zh-CN': { translation: zh }, en: { translation: en } },
+  resources: { 'zh-CN': { translation: mergeDicts(zh, zhDevices) }, en: { translation: mergeDicts(en, enDevices) } },
   lng: stored(),
   fallbackLng: 'zh-CN',
   initAsync: false,

@@ -97,3 +97,6 @@ export interface LiveEvent {
 export function hasRole(me: Me, ...roles: string[]): boolean {
   return me.user.grants.some((g) => roles.includes(g.role));
 }
+
+// ── Smart-seal devices and alarms (issue 4) ───────────────────────────────────────────
+export * from './device-types';

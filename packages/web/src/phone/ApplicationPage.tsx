@@ -1,14 +1,19 @@
-import { useState, type FormEvent } from 'react';
+import { lazy, Suspense, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatTime } from '../i18n';
 import { api, sendForm } from '../lib/api';
 import { errorText } from '../lib/errors';
 import { searchOf, usePath } from '../lib/router';
 import type { ApplicationAction, ApplicationDetailView, PageImage, StampingView } from '../lib/types';
+import { useConsole } from '../console/context';
+import { withDeviceStrings } from '../devices/strings';
 import { expectOwn, useLiveRefresh } from '../shell/live';
 import { Dialog, ErrorBox, Loading, Note, PageTitle, PhotoViewer, StatusBadge, useLoad, useToast } from '../shell/ui';
 import { described, FieldRow } from './Apply';
 import { PhotoPicker, type PickedPhoto } from './photos';
+
+/** 设备通行码 (issue 4): loads only for an approved use of a seal with a device. */
+const DevicePass = lazy(withDeviceStrings(() => import('../devices/DevicePass')));
 
 const BACK: Record<string, string> = { mine: '/mine', inbox: '/inbox', queue: '/queue', certificate: '/certificate' };
 
@@ -65,6 +70,7 @@ export function StampingList({ stampings }: { stampings: StampingView[] }) {
 /** One application: what was asked, the decision, the authorization, the pages, the stampings, the steps open now. */
 export default function ApplicationPage({ id }: { id: string }) {
   const { t } = useTranslation();
+  const { me } = useConsole();
   const from = searchOf(usePath()).get('from') ?? 'mine';
   const d = useLoad(() => api.get<ApplicationDetailView>(`/api/applications/${encodeURIComponent(id)}`), [id]);
   useLiveRefresh((e) => e.applicationId === id && void d.reload(), () => void d.reload());
@@ -84,6 +90,10 @@ export default function ApplicationPage({ id }: { id: string }) {
         <Note kind="warning" testid="contract-warning">
           {t('app.contractFlag', { words: a.contractWords.join('、') })}{' '}{a.hasResolution ? t('app.resolutionAttached') : t('app.resolutionMissing')}
         </Note>
+      )}
+
+      {a.status === 'approved' && seal.deviceId && auth?.status === 'active' && (a.applicantUserId === me.user.id || a.clerkUserId === me.user.id) && (
+        <Suspense fallback={<Loading />}><DevicePass applicationId={a.id} /></Suspense>
       )}
 
       <Actions id={a.id} actions={actions} remaining={auth ? auth.impressionsAllowed - auth.impressionsUsed : a.impressions} onDone={d.reload} />

@@ -2,9 +2,9 @@ import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../lib/api';
 import { linkClick } from '../lib/router';
-import { can, firstRole, SEAL_STATUSES, type ApplicationView, type Listing, type Me, type Page, type Seal } from '../lib/types';
+import { can, firstRole, SEAL_STATUSES, type AlarmView, type ApplicationView, type DeviceRequestView, type Listing, type Me, type Page, type Seal } from '../lib/types';
 import { useConsole } from '../console/context';
-import { useLiveRefresh } from './live';
+import { useDeviceLive, useLiveRefresh } from './live';
 import type { NavItem } from './Shell';
 import { useToast } from './ui';
 
@@ -23,17 +23,30 @@ const ROLE_ACCENT: Record<string, string> = {
   sys_admin: '#1d39c4', sec_admin: '#531dab', audit_admin: '#006d75', none: '#595959',
 };
 
-/** Waiting work shown on the tiles: pending decisions and approved uses to stamp. */
-function useCounts(me: Me): Partial<Record<'inbox' | 'queue', number>> {
-  const [counts, setCounts] = useState<Partial<Record<'inbox' | 'queue', number>>>({});
+type Counted = 'inbox' | 'queue' | 'alarms' | 'alarmBox' | 'deviceRequests';
+
+/** Waiting work shown on the tiles: pending decisions, approved uses to stamp, open alarms, device requests to decide. */
+function useCounts(me: Me): Partial<Record<Counted, number>> {
+  const [counts, setCounts] = useState<Partial<Record<Counted, number>>>({});
   const [tick, setTick] = useState(0);
   useLiveRefresh(() => setTick((n) => n + 1), () => setTick((n) => n + 1));
+  useDeviceLive(() => setTick((n) => n + 1));
   useEffect(() => {
     let live = true;
     const boxes = [...(can(me, 'application.decide') ? ['inbox' as const] : []), ...(can(me, 'stamping.record') ? ['queue' as const] : [])];
     for (const box of boxes) {
       api.get<Listing<ApplicationView>>(`/api/applications?box=${box}&limit=100`)
         .then((l) => live && setCounts((c) => ({ ...c, [box]: l.items.length })))
+        .catch(() => undefined);
+    }
+    if (can(me, 'alarm.read')) {
+      api.get<Listing<AlarmView>>('/api/alarms?status=open&limit=100')
+        .then((l) => live && setCounts((c) => ({ ...c, alarms: l.items.length, alarmBox: l.items.length })))
+        .catch(() => undefined);
+    }
+    if (can(me, 'device.unlock') || can(me, 'device.approve')) {
+      api.get<DeviceRequestView[]>('/api/device-requests')
+        .then((l) => live && setCounts((c) => ({ ...c, deviceRequests: l.filter((r) => r.status === 'pending' && r.mayDecide !== false && r.requestedBy !== me.user.id).length })))
         .catch(() => undefined);
     }
     return () => {
@@ -79,7 +92,7 @@ export function Home({ nav }: { nav: NavItem[] }) {
         {tiles.length === 0 ? <p>{t('home.noFunctions')}</p> : (
           <div className="cz-tiles">
             {tiles.map((tile) => {
-              const n = tile.key === 'inbox' || tile.key === 'queue' ? counts[tile.key] : undefined;
+              const n = tile.key in counts ? counts[tile.key as Counted] : undefined;
               return (
                 <a key={tile.key} href={tile.href} onClick={linkClick(tile.href)} className="cz-tile m-card" data-testid={`tile-${tile.key}`}>
                   <h3>

@@ -5,6 +5,9 @@ import { api } from '../lib/api';
 import { linkClick, matchRoute, usePath, type Route } from '../lib/router';
 import { can, hasRole, type LiveEvent, type Me, type Org } from '../lib/types';
 import { ConsoleContext, type ConsoleCtx } from '../console/context';
+import { DEVICE_PATHS, deviceNav, matchDeviceRoute, type DeviceRouteName } from '../devices/routes';
+import { DeviceScreen } from '../devices/screens';
+import { AlarmNotices } from './AlarmNotices';
 import { Home } from './Home';
 import { takeOwn, useLiveStream } from './live';
 import { ToastProvider, useToast } from './ui';
@@ -35,23 +38,29 @@ const Audit = withAntd(() => import('../console/Audit'));
 const Ledger = withAntd(() => import('../console/Ledger'));
 const Matters = withAntd(() => import('../console/Matters'));
 
-export interface NavItem { key: Route['name']; href: string; label: string }
+export type NavKey = Route['name'] | DeviceRouteName;
+export interface NavItem { key: NavKey; href: string; label: string }
 
 /** The screens this person's permissions open, in the order of a working day. */
-export function navItems(me: Me, t: (k: string) => string): NavItem[] {
-  const items: [boolean, Route['name'], string][] = [
+export function navItems(me: Me, t: (k: string) => string, demoPanel = false): NavItem[] {
+  const devices = deviceNav(me, demoPanel);
+  const device = (list: [boolean, DeviceRouteName][]) => list.map(([ok, key]): [boolean, NavKey, string] => [ok, key, DEVICE_PATHS[key]]);
+  const items: [boolean, NavKey, string][] = [
     [true, 'home', '/'],
     [can(me, 'application.create'), 'apply', '/apply'],
     [can(me, 'application.create'), 'mine', '/mine'],
     [can(me, 'application.decide'), 'inbox', '/inbox'],
     [can(me, 'stamping.record'), 'queue', '/queue'],
+    ...device(devices.phone),
     [can(me, 'certificate.issue'), 'certificate', '/certificate'],
     [hasRole(me, 'village_approver'), 'delegations', '/delegations'],
     [can(me, 'application.read'), 'ledger', '/ledger'],
     [can(me, 'matter.manage'), 'matters', '/matters'],
     [can(me, 'seal.read'), 'seals', '/seals'],
+    ...device(devices.desk.slice(0, -1)),
     [can(me, 'user.read'), 'people', '/people'],
     [can(me, 'audit.read'), 'audit', '/audit'],
+    ...device(devices.desk.slice(-1)),
   ];
   return items.filter(([ok]) => ok).map(([, key, href]) => ({ key, href, label: t(`nav.${key}`) }));
 }
@@ -116,17 +125,36 @@ function LiveNotices({ me }: { me: Me }) {
   return null;
 }
 
+/**
+ * In demo mode, is the virtual-device panel there for this person (its API answers, with a
+ * device they may see)? null while asking.
+ */
+function useDemoPanel(me: Me): boolean | null {
+  const [ok, setOk] = useState<boolean | null>(me.demo ? null : false);
+  useEffect(() => {
+    if (!me.demo) return;
+    let live = true;
+    api.get<unknown[]>('/api/demo/devices').then((l) => live && setOk(Array.isArray(l) && l.length > 0), () => live && setOk(false));
+    return () => {
+      live = false;
+    };
+  }, [me.demo]);
+  return ok;
+}
+
 /** After log-in: header, navigation (a side bar on a desk, a drawer on a phone) and the screen. */
 export default function Shell({ me, onLogout }: { me: Me; onLogout: () => void }) {
   const { t } = useTranslation();
   const path = usePath();
   const route = matchRoute(path);
+  const deviceRoute = matchDeviceRoute(path);
   const orgs = useOrgs(me);
   const ctx = useMemo<ConsoleCtx>(() => ({ me, ...orgs }), [me, orgs]);
   const drawer = useRef<HTMLDialogElement>(null);
-  const nav = navItems(me, t);
-  const allowed = (k: Route['name']) => nav.some((n) => n.key === k);
-  const current = route.name === 'seal' ? 'seals' : route.name === 'application' ? null : route.name;
+  const demoPanel = useDemoPanel(me);
+  const nav = navItems(me, t, demoPanel === true);
+  const allowed = (k: NavKey) => nav.some((n) => n.key === k);
+  const current = deviceRoute ?? (route.name === 'seal' ? 'seals' : route.name === 'application' ? null : route.name);
   const currentLabel = nav.find((n) => n.key === current)?.label;
 
   useEffect(() => {
@@ -134,7 +162,10 @@ export default function Shell({ me, onLogout }: { me: Me; onLogout: () => void }
   }, [currentLabel, t]);
 
   let page: ReactNode;
-  switch (route.name) {
+  if (deviceRoute) {
+    page = allowed(deviceRoute) ? <DeviceScreen name={deviceRoute} />
+      : deviceRoute === 'virtualDevices' && demoPanel === null ? <p className="m-state" role="status">{t('common.loading')}</p> : <NotFound />;
+  } else switch (route.name) {
     case 'home': page = <Home nav={nav} />; break;
     case 'apply': page = allowed('apply') ? <Apply /> : <NotFound />; break;
     case 'mine':
@@ -170,6 +201,7 @@ export default function Shell({ me, onLogout }: { me: Me; onLogout: () => void }
     <ToastProvider>
       <ConsoleContext.Provider value={ctx}>
         <LiveNotices me={me} />
+        <AlarmNotices me={me} />
         <a className="skip-link" href="#main">{t('common.skip')}</a>
         <div className="cz-layout">
           <header className="cz-header">

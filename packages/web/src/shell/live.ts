@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import type { LiveEvent } from '../lib/types';
+import type { DeviceLiveEvent, LiveEvent } from '../lib/types';
 
 /** Window event carrying one live update to whichever screens are listening. */
 export const LIVE = 'cz:live';
@@ -9,6 +9,9 @@ export const LIVE = 'cz:live';
  * the live stream reconnected after a break (events sent meanwhile were not received).
  */
 export const RESYNC = 'cz:resync';
+
+/** Window event carrying one live update of an alarm or a device (its lock, state, link). */
+export const DEVICE_LIVE = 'cz:device-live';
 
 /** Events this page caused itself (its own approval, its own submission): no toast for those. */
 const own = new Set<string>();
@@ -28,10 +31,12 @@ export function takeOwn(e: LiveEvent): boolean {
  * Listens to the server's live stream (server-sent events, same origin so the session cookie
  * goes along) and hands each application event to `onEvent`. EventSource reconnects by itself.
  */
-export function useLiveStream(userId: string, onEvent: (e: LiveEvent) => void): void {
+export function useLiveStream(userId: string, onEvent: (e: LiveEvent) => void, onDevice?: (e: DeviceLiveEvent) => void): void {
   const handler = useRef(onEvent);
+  const deviceHandler = useRef(onDevice);
   useEffect(() => {
     handler.current = onEvent;
+    deviceHandler.current = onDevice;
   });
   useEffect(() => {
     if (typeof EventSource === 'undefined') return;
@@ -47,6 +52,19 @@ export function useLiveStream(userId: string, onEvent: (e: LiveEvent) => void): 
       handler.current(e);
     };
     es.addEventListener('application', listener);
+    // Alarms and devices (issue 4) come as their own event types, so older screens never see them.
+    const deviceListener = (m: MessageEvent<string>) => {
+      let e: DeviceLiveEvent;
+      try {
+        e = JSON.parse(m.data) as DeviceLiveEvent;
+      } catch {
+        return;
+      }
+      window.dispatchEvent(new CustomEvent<DeviceLiveEvent>(DEVICE_LIVE, { detail: e }));
+      deviceHandler.current?.(e);
+    };
+    es.addEventListener('alarm', deviceListener);
+    es.addEventListener('device', deviceListener);
     let opened = false;
     const onOpen = () => {
       if (opened) window.dispatchEvent(new Event(RESYNC));
@@ -59,6 +77,8 @@ export function useLiveStream(userId: string, onEvent: (e: LiveEvent) => void): 
     document.addEventListener('visibilitychange', onVisible);
     return () => {
       es.removeEventListener('application', listener);
+      es.removeEventListener('alarm', deviceListener);
+      es.removeEventListener('device', deviceListener);
       es.removeEventListener('open', onOpen);
       document.removeEventListener('visibilitychange', onVisible);
       es.close();
@@ -83,6 +103,27 @@ export function useLiveRefresh(cb: (e: LiveEvent) => void, resync?: () => void):
     window.addEventListener(RESYNC, again);
     return () => {
       window.removeEventListener(LIVE, fn);
+      window.removeEventListener(RESYNC, again);
+    };
+  }, []);
+}
+
+/**
+ * Calls `cb` for every live alarm or device update while the screen is shown, and `resync` when
+ * updates may have been missed (same moments as useLiveRefresh).
+ */
+export function useDeviceLive(cb: (e: DeviceLiveEvent) => void, resync?: () => void): void {
+  const ref = useRef({ cb, resync });
+  useEffect(() => {
+    ref.current = { cb, resync };
+  });
+  useEffect(() => {
+    const fn = (ev: Event) => ref.current.cb((ev as CustomEvent<DeviceLiveEvent>).detail);
+    const again = () => ref.current.resync?.();
+    window.addEventListener(DEVICE_LIVE, fn);
+    window.addEventListener(RESYNC, again);
+    return () => {
+      window.removeEventListener(DEVICE_LIVE, fn);
       window.removeEventListener(RESYNC, again);
     };
   }, []);

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../context.js';
-import type { LiveEvent } from '../live.js';
+import type { DeviceLiveEvent, LiveEvent } from '../live.js';
 import { requireAuth } from '../session.js';
 
 /** A comment line keeps proxies from closing a quiet stream. */
@@ -29,7 +29,8 @@ export const liveRoutes = ({ deps, live, metrics, liveHeartbeatMs = HEARTBEAT_MS
     });
     res.write(`retry: 5000\n: connected ${new Date().toISOString()}\n\n`);
     const send = (e: LiveEvent) => res.write(`id: ${e.applicationId}:${e.at}\nevent: application\ndata: ${JSON.stringify(e)}\n\n`);
-    const unsubscribe = live.subscribe(actor.userId, send);
+    const sendDevice = (e: DeviceLiveEvent) => res.write(`event: ${e.kind}\ndata: ${JSON.stringify(e)}\n\n`);
+    const unsubscribe = live.subscribe(actor.userId, send, sendDevice);
     metrics.liveStreams.inc();
     // Each heartbeat checks the session again: a logout, an expired session or a disabled
     // account ends the stream within one beat.

@@ -1,0 +1,4 @@
+export * from './topics.js';
+export * from './messages.js';
+export * from './sign.js';
+export * from './pem.js';

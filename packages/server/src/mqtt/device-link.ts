@@ -1,0 +1,73 @@
+import { forgedMessage, type Alarm } from '@cunzhang/core';
+import { hostname } from 'node:os';
+import type { Config } from '../config.js';
+import type { AppContext } from '../http/context.js';
+import type { Metrics } from '../http/metrics.js';
+import { Announcer, type AlarmNotifier } from './announcer.js';
+import { connectExternalBroker, startEmbeddedBroker, type Broker } from './broker.js';
+import { DeviceDirectory } from './device-directory.js';
+import { Gateway } from './gateway.js';
+import { Outbox } from './outbox.js';
+
+export interface DeviceLink {
+  broker: Broker;
+  directory: DeviceDirectory;
+  outbox: Outbox;
+  gateway: Gateway;
+  announcer: Announcer;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the broker side of the device gateway: the embedded broker (with device log-in and
+ * the per-device ACL) or a client of the external one, the dispatcher and the outbox.
+ * `ctx` is completed by the caller once the HTTP app exists (live hub and metrics).
+ */
+export interface BrokerParts {
+  broker: Broker;
+  directory: DeviceDirectory;
+  /** Filled once the announcer exists: alarms raised by the broker's own refusals are pushed too. */
+  onAlarm: { current: ((a: Alarm[]) => Promise<void>) | null };
+}
+
+export async function startBroker(config: Readonly<Config>, deps: AppContext['deps'], metricsRef: { current: Metrics | null }): Promise<BrokerParts> {
+  const onAlarm: BrokerParts['onAlarm'] = { current: null };
+  const directory = new DeviceDirectory(deps);
+  const broker = config.mqttUrl
+    ? await connectExternalBroker(config.mqttUrl, { shareGroup: config.mqttShareGroup, clientId: `cunzhang-${hostname()}-${config.port}` })
+    : await startEmbeddedBroker({
+      port: config.mqttPort, host: config.host,
+      access: {
+        authenticate: async (user, pass) => (await directory.authenticate(user, pass)) !== null,
+        refused: (deviceId, what, topic) => {
+          metricsRef.current?.deviceMessages.inc({ kind: what === 'publish' ? 'topic' : 'subscribe', result: 'foreign_topic' });
+          void forgedMessage(deps, { deviceId, reason: 'foreign_topic', topic, detail: `${what} on ${topic}` })
+            .then((a) => (a ? onAlarm.current?.([a]) : undefined)).catch(() => undefined);
+        },
+      },
+    });
+  return { broker, directory, onAlarm };
+}
+
+export async function startDeviceLink(
+  ctx: Pick<AppContext, 'deps' | 'live' | 'metrics' | 'config'>,
+  parts: BrokerParts,
+  webhooks: AlarmNotifier | null,
+  log: (msg: string, err?: unknown) => void,
+): Promise<DeviceLink> {
+  const outbox = new Outbox({ deps: ctx.deps, broker: parts.broker, metrics: ctx.metrics, log });
+  const announcer = new Announcer(ctx, outbox, webhooks);
+  const gateway = new Gateway({ deps: ctx.deps, config: ctx.config, broker: parts.broker, directory: parts.directory, metrics: ctx.metrics, live: ctx.live, announcer, log });
+  ctx.deps.signals = { commandQueued: () => outbox.kick() };
+  parts.onAlarm.current = (a) => announcer.alarms(a);
+  await gateway.start();
+  outbox.start();
+  return {
+    ...parts, outbox, gateway, announcer,
+    close: async () => {
+      outbox.stop();
+      await gateway.drain();
+      await outbox.idle();
+    },
+  };
+}

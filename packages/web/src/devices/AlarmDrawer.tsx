@@ -1,0 +1,172 @@
+import { Alert, App, Button, Descriptions, Drawer, Empty, Form, Grid, Image, Input, Modal, Space, Timeline } from 'antd';
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { formatTime } from '../i18n';
+import { api } from '../lib/api';
+import { errorText } from '../lib/errors';
+import { linkClick } from '../lib/router';
+import { can, type AlarmDetailView, type AlarmView } from '../lib/types';
+import { useConsole } from '../console/context';
+import { useDeviceLive } from '../shell/live';
+import { evidencePhotos, evidenceRows } from './format';
+import { AlarmStatusTag, LockTag, SeverityTag } from './tags';
+import { alarmPhotoUrl, useLocks } from './useLocks';
+
+/** One alarm: what rule, what was observed (in words, with photos), who handled it; acknowledge, resolve, lock. */
+export function AlarmDrawer({ id, onClose, onChanged }: { id: string | null; onClose: () => void; onChanged: () => void }) {
+  const { me, orgName } = useConsole();
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const wide = !!Grid.useBreakpoint().lg;
+  const [detail, setDetail] = useState<AlarmDetailView | null>(null);
+  const alarm = detail?.alarm ?? null;
+  const [error, setError] = useState<string | null>(null);
+  const [resolving, setResolving] = useState(false);
+  const [busy, setBusy] = useState<null | 'ack' | 'lock'>(null);
+  const { devices, lock } = useLocks([alarm?.deviceId ?? null]);
+
+  const load = useCallback(async () => {
+    if (!id) return;
+    try {
+      // { alarm, history, deviceLock, actions }; an older draft answered with the alarm alone.
+      const r = await api.get<AlarmDetailView | AlarmView>(`/api/alarms/${encodeURIComponent(id)}`);
+      setDetail('alarm' in r ? r : { alarm: r });
+      setError(null);
+    } catch (e) {
+      setError(errorText(e, t));
+    }
+  }, [id, t]);
+  useEffect(() => {
+    setDetail(null);
+    setError(null);
+    void load();
+  }, [load]);
+  useDeviceLive((e) => {
+    if (e.kind === 'alarm' && e.alarmId === id) void load();
+  }, () => void load());
+
+  const act = async (what: 'ack' | 'lock') => {
+    if (!alarm) return;
+    setBusy(what);
+    try {
+      if (what === 'ack') {
+        await api.post(`/api/alarms/${alarm.id}/acknowledge`, {});
+        await load();
+        void message.success(t('alarm.acked'));
+      } else {
+        await lock(alarm.deviceId!, t('alarm.lockReason', { rule: t(`rule.${alarm.rule}`) }));
+        void message.info(t('dev.lockSent'));
+      }
+      onChanged();
+    } catch (e) {
+      void message.error(errorText(e, t));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const a = alarm;
+  const device = a?.deviceId ? devices.get(a.deviceId) : undefined;
+  const handle = a ? can(me, 'alarm.handle', a.orgCode) : false;
+  const may = (step: 'acknowledge' | 'resolve') => (detail?.actions ? detail.actions.includes(step) : handle && (step === 'resolve' ? a?.status !== 'resolved' : a?.status === 'open'));
+  const mayLock = a?.deviceId ? can(me, 'device.lock', a.orgCode) : false;
+  const photos = a ? evidencePhotos(a.evidence, t) : [];
+  return (
+    <Drawer open={!!id} onClose={onClose} size={wide ? 820 : '100%'} title={a ? t(`rule.${a.rule}`, { defaultValue: a.rule }) : t('alarm.detail')}
+      closable={{ 'aria-label': t('common.close') }} data-testid="alarm-detail">
+      {error && <Alert type="error" title={error} showIcon role="alert" />}
+      {!a && !error && <p role="status">{t('common.loading')}</p>}
+      {a && (
+        <>
+          <Space wrap className="cz-gap-bottom">
+            {mayLock && a.deviceId && (
+              <Button danger type="primary" size="large" onClick={() => act('lock')} loading={busy === 'lock'} disabled={!!device && device.lock !== 'unlocked'} data-testid="alarm-lock">
+                {device?.lock === 'locking' ? t('lock.locking') : device?.lock === 'locked' ? t('lock.locked') : t('dev.oneTap')}
+              </Button>
+            )}
+            {may('acknowledge') && <Button onClick={() => act('ack')} loading={busy === 'ack'} data-testid="alarm-ack">{t('alarm.acknowledge')}</Button>}
+            {may('resolve') && <Button type="primary" onClick={() => setResolving(true)} data-testid="alarm-resolve">{t('alarm.resolve')}</Button>}
+          </Space>
+          <Descriptions size="small" bordered column={{ xs: 1, md: 2 }} items={[
+            { key: 'sev', label: t('alarm.severity'), children: <SeverityTag severity={a.severity} /> },
+            { key: 'status', label: t('alarm.status'), children: <AlarmStatusTag status={a.status} /> },
+            { key: 'at', label: t('alarm.at'), children: formatTime(a.createdAt) },
+            { key: 'org', label: t('dev.unit'), children: a.orgName ?? orgName(a.orgCode) },
+            {
+              key: 'device', label: t('alarm.device'), children: a.deviceId ? (
+                <>
+                  {can(me, 'device.read') ? <a href={`/devices?open=${a.deviceId}`} onClick={linkClick(`/devices?open=${a.deviceId}`)}>{device?.label ?? a.deviceLabel ?? a.deviceId}</a> : (device?.label ?? a.deviceId)}
+                  {device && <> <LockTag lock={device.lock} /></>}
+                </>
+              ) : t('common.none'),
+            },
+            { key: 'seal', label: t('dev.seal'), children: a.sealName ?? device?.sealName ?? t('common.none') },
+            { key: 'auto', label: t('alarm.autoLocked'), children: a.autoLocked ? t('alarm.autoLockedYes') : t('evi.no') },
+            ...(a.acknowledgedAt ? [{ key: 'ack', label: t('alarm.acknowledgedBy'), children: `${a.acknowledgedByName ?? a.acknowledgedBy ?? ''} · ${formatTime(a.acknowledgedAt)}` }] : []),
+            ...(a.resolvedAt ? [{ key: 'res', label: t('alarm.resolvedBy'), children: `${a.resolvedByName ?? a.resolvedBy ?? ''} · ${formatTime(a.resolvedAt)}` }] : []),
+            ...(a.note ? [{ key: 'note', label: t('alarm.note'), children: <span className="m-pre">{a.note}</span> }] : []),
+          ]} />
+          <h3 className="cz-gap">{t('alarm.evidence')}</h3>
+          <Descriptions size="small" bordered column={1} data-testid="evidence"
+            items={evidenceRows(a.evidence, t, (iso) => formatTime(iso)).map((r) => ({ key: r.key, label: r.label, children: r.value }))} />
+          {photos.length > 0 && (
+            <>
+              <h3 className="cz-gap">{t('alarm.photos')}</h3>
+              <Image.PreviewGroup>
+                <div className="cz-shots" data-testid="evidence-photos">
+                  {photos.map((p) => (
+                    <figure key={p.key}>
+                      <Image src={alarmPhotoUrl(a.id, p.sm3)} alt={p.label} fallback="data:image/gif;base64,R0lGODlhAQABAAAAACw=" />
+                      <figcaption>{p.label} · <span className="cz-mono" title={p.sm3}>SM3 {p.sm3.slice(0, 10)}…</span></figcaption>
+                    </figure>
+                  ))}
+                </div>
+              </Image.PreviewGroup>
+            </>
+          )}
+          {photos.length === 0 && a.rule === 'unauthorized_impression' && <Empty description={t('alarm.noPhotos')} />}
+          {detail?.history && detail.history.length > 0 && (
+            <>
+              <h3 className="cz-gap">{t('dev.history')}</h3>
+              <Timeline items={[...detail.history].sort((x, y) => y.seq - x.seq).map((h) => ({
+                key: h.seq,
+                content: <div><strong>{t(`devAudit.${h.action}`, { defaultValue: h.action })}</strong><span className="cz-sub">{formatTime(h.at)}</span>{(h as { actorName?: string | null }).actorName && <span className="cz-sub">{(h as { actorName?: string | null }).actorName}</span>}</div>,
+              }))} />
+            </>
+          )}
+        </>
+      )}
+      {a && resolving && <ResolveModal alarm={a} onClose={() => setResolving(false)} onDone={() => { setResolving(false); void load(); onChanged(); }} />}
+    </Drawer>
+  );
+}
+
+/** 处理完毕: resolving needs a note saying what was found and done. */
+export function ResolveModal({ alarm, onClose, onDone }: { alarm: AlarmView; onClose: () => void; onDone: () => void }) {
+  const { t } = useTranslation();
+  const [form] = Form.useForm<{ note: string }>();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async ({ note }: { note: string }) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await api.post(`/api/alarms/${alarm.id}/resolve`, { note: note.trim() });
+      onDone();
+    } catch (e) {
+      setError(errorText(e, t));
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal open title={t('alarm.resolveTitle')} onCancel={onClose} onOk={() => form.submit()} okText={t('alarm.resolve')} cancelText={t('common.cancel')}
+      confirmLoading={busy} destroyOnHidden okButtonProps={{ 'data-testid': 'resolve-ok' }}>
+      <Form form={form} layout="vertical" onFinish={submit}>
+        <Form.Item name="note" label={t('alarm.note')} extra={t('alarm.noteHint')} rules={[{ required: true, whitespace: true, message: t('alarm.noteRequired') }]}>
+          <Input.TextArea rows={4} maxLength={500} />
+        </Form.Item>
+        {error && <Alert type="error" title={error} showIcon role="alert" />}
+      </Form>
+    </Modal>
+  );
+}
