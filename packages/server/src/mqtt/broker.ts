@@ -100,13 +100,23 @@ export async function connectExternalBroker(url: string, opts: { shareGroup?: st
       // A persistent session with a stable client id: messages in flight when this process
       // died are delivered again when it comes back (acknowledged only after they are stored).
       clean: !opts.clientId, clientId: opts.clientId ?? `cunzhang-server-${process.pid}-${Date.now().toString(36)}`,
-      customHandleAcks: (topic, payload, _packet, done) => {
-        void (handler ? handler(topic, payload) : Promise.resolve()).finally(() => done(0));
-      },
     });
   } catch (e) {
     throw new ConfigError('CUNZHANG_MQTT_URL', `cannot connect to ${safe} (${(e as Error).message}); start the broker or fix the URL, or unset it to use the embedded broker`);
   }
+  // mqtt.js acknowledges a QoS 1 message when handleMessage calls back, one message at a time.
+  // Events (evidence) are acknowledged once stored; heartbeats (liveness only) at once, so a
+  // flood of buffered heartbeats after a restart is not taken one commit at a time.
+  client.handleMessage = (packet, callback) => {
+    const topic = packet.cmd === 'publish' ? packet.topic : '';
+    const payload = packet.cmd === 'publish' ? (Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload)) : Buffer.alloc(0);
+    const work = handler && topic ? handler(topic, payload) : Promise.resolve();
+    if (topic.endsWith('/up/hb')) {
+      callback();
+      return;
+    }
+    void work.finally(() => callback());
+  };
   // After a good start, outages are survived by reconnecting in the background.
   client.options.reconnectPeriod = 2000;
   client.on('error', () => undefined);
