@@ -18,7 +18,7 @@ export async function checkDevicePhoto(deps: Pick<Deps, 'uow'>, raw: z.input<typ
     throw new AppError('NOT_FOUND', `photo ${input.sm3} was not announced by an impression event of device ${input.deviceId}`, { field: 'sm3' });
   }
   if (input.bodySm3 !== input.sm3) {
-    throw new AppError('VALIDATION', `the uploaded bytes have SM3 ${input.bodySm3}, not ${input.sm3}: the photo was changed or cut short`, { field: 'sm3' });
+    throw new AppError('RULE_VIOLATION', `the uploaded bytes have SM3 ${input.bodySm3}, not ${input.sm3}: the photo was changed or cut short`, { field: 'sm3' });
   }
   return photo.storedAt ? 'stored' : 'new';
 }

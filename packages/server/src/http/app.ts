@@ -20,6 +20,7 @@ import { certificateRoutes } from './routes/certificates.js';
 import { devicePhotoRoutes } from './routes/device-photos.js';
 import { deviceRoutes } from './routes/devices.js';
 import { registerAlarmRoutes } from './routes/alarms.js';
+import { alarmPhotoRoutes } from './routes/alarm-photos.js';
 import { virtualDeviceRoutes } from './routes/virtual-devices.js';
 import { ledgerRoutes } from './routes/ledger.js';
 import { liveRoutes } from './routes/live.js';
@@ -107,7 +108,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean | objec
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { docExpansion: 'list' } });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  for (const plugin of [systemRoutes, authRoutes, userRoutes, orgRoutes, sealRoutes, auditRoutes, blobRoutes, applicationRoutes, liveRoutes, matterRoutes, ledgerRoutes, certificateRoutes, devicePhotoRoutes, deviceRoutes, virtualDeviceRoutes, registerAlarmRoutes]) {
+  for (const plugin of [systemRoutes, authRoutes, userRoutes, orgRoutes, sealRoutes, auditRoutes, blobRoutes, applicationRoutes, liveRoutes, matterRoutes, ledgerRoutes, certificateRoutes, devicePhotoRoutes, deviceRoutes, virtualDeviceRoutes, registerAlarmRoutes, alarmPhotoRoutes]) {
     await app.register(plugin(ctx));
   }
 

@@ -32,6 +32,7 @@ const stampingSchema = z.object({
   id: z.string(), source: z.string(), impressions: z.number(), stampedAt: z.string(), operatorUserId: z.string().nullable(), operatorName: z.string().nullable(),
   deviceId: z.string().nullable(), latitude: z.number().nullable(), longitude: z.number().nullable(), sm3: z.string().nullable(),
   matchedPageNo: z.number().nullable(), phashDistance: z.number().nullable(), note: z.string().nullable(), photoUrl: z.string().nullable(), thumbUrl: z.string().nullable(),
+  beforeUrl: z.string().nullable(), deviceSeq: z.number().nullable(), receivedAt: z.string().nullable(), flags: z.array(z.string()),
 });
 const detailSchema = z.object({
   application: viewSchema,
@@ -71,6 +72,8 @@ async function viewOf(deps: Deps, actorReq: Parameters<typeof getApplication>[1]
       ...s,
       photoUrl: s.photoKey ? `/api/applications/${d.application.id}/stampings/${s.id}/photo` : null,
       thumbUrl: s.thumbKey ? `/api/applications/${d.application.id}/stampings/${s.id}/photo?size=thumb` : null,
+      // A device's photo of the page before the impression (device stampings only).
+      beforeUrl: s.beforeKey ? `/api/applications/${d.application.id}/stampings/${s.id}/photo?which=before` : null,
     })),
   };
 }
@@ -198,10 +201,18 @@ export const applicationRoutes = (ctx: AppContext): FastifyPluginAsyncZod => asy
     return sendBlob(reply, a.resolutionBlob, 'resolution');
   });
   app.get('/api/applications/:id/stampings/:stampingId/photo', {
-    schema: { tags, summary: 'The photo of a stamped page (full size or thumbnail)', params: z.strictObject({ id: z.string().min(1).max(40), stampingId: z.string().min(1).max(40) }), querystring: sizeQuery },
+    schema: {
+      tags, summary: 'The photo of a stamped page (full size or thumbnail); for a device, also its photo before the impression (which=before). 404 until a device has uploaded it',
+      params: z.strictObject({ id: z.string().min(1).max(40), stampingId: z.string().min(1).max(40) }),
+      querystring: sizeQuery.extend({ which: z.enum(['after', 'before']).default('after') }),
+    },
   }, async (req, reply) => {
     await readable(req, req.params.id);
     const s = (await deps.uow.read((tx) => tx.stampings.forApplication(req.params.id))).find((x) => x.id === req.params.stampingId);
+    if (s && req.query.which === 'before') {
+      const before = s.beforeKey ? await deps.uow.read((tx) => tx.devices.photo(s.beforeKey!)) : null;
+      return sendBlob(reply, req.query.size === 'thumb' ? (before?.thumbKey ?? null) : s.beforeKey, `stamping ${req.params.stampingId} (before)`);
+    }
     return sendBlob(reply, s ? (req.query.size === 'thumb' ? s.thumbKey : s.photoKey) : null, `stamping ${req.params.stampingId}`);
   });
 

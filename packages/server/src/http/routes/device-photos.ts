@@ -26,7 +26,7 @@ export const devicePhotoRoutes = ({ deps, blobs, config }: AppContext): FastifyP
     const state = await checkDevicePhoto(deps, { deviceId, sm3: req.params.sm3, bodySm3: sm3Hex(body) });
     if (state === 'stored' && (await blobs.has(req.params.sm3))) return reply.status(200).send({ stored: false });
     const format = detectFormat(body);
-    if (format !== 'jpeg' && format !== 'png') throw new AppError('VALIDATION', 'the photo is not a JPEG or PNG image', { field: 'body' });
+    if (format !== 'jpeg' && format !== 'png') throw new AppError('RULE_VIOLATION', 'the photo is not a JPEG or PNG image', { field: 'body' });
     let thumb: Buffer;
     try {
       thumb = await thumbnailOf(body, { maxPixels: config.maxPhotoPixels });
