@@ -65,12 +65,16 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** A fresh demo server and a headless Chromium. Call from beforeAll. */
-export async function startHarness(): Promise<Harness> {
+/**
+ * A fresh demo server and a headless Chromium. Call from beforeAll. The demo's virtual devices
+ * (bound to 前鹤山村's village seal) run only when asked for: the other flows stamp by hand.
+ */
+export async function startHarness(opts: { virtualDevices?: boolean } = {}): Promise<Harness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'cz-e2e-'));
   const server = await startServer(loadConfig({
     CUNZHANG_DATA_DIR: dataDir, CUNZHANG_PORT: '0', CUNZHANG_MQTT_PORT: '0', CUNZHANG_HOST: '127.0.0.1',
     CUNZHANG_DEMO: 'true', CUNZHANG_LOG_LEVEL: 'silent', CUNZHANG_LOGIN_RATE_PER_MINUTE: '1000',
+    CUNZHANG_VIRTUAL_DEVICES: opts.virtualDevices ? 'true' : 'false',
   }), { logger: false });
   let browser: Browser;
   try {
