@@ -19,14 +19,14 @@ afterAll(async () => {
 const TILES: Record<DemoRole, string[]> = {
   applicant: ['apply', 'mine'],
   service_clerk: ['apply', 'mine', 'certificate', 'ledger', 'seals'],
-  seal_keeper: ['inbox', 'queue', 'ledger', 'seals'],
-  village_approver: ['inbox', 'delegations', 'ledger', 'seals'],
-  station_officer: ['inbox', 'queue', 'ledger', 'matters', 'seals'],
-  town_leader: ['inbox', 'ledger', 'matters', 'seals'],
-  supervisor: ['ledger', 'seals', 'people', 'audit'],
-  auditor: ['ledger', 'seals'],
+  seal_keeper: ['inbox', 'queue', 'myDevices', 'ledger', 'seals', 'devices', 'alarms'],
+  village_approver: ['inbox', 'alarmBox', 'delegations', 'ledger', 'seals', 'devices', 'alarms', 'deviceRequests'],
+  station_officer: ['inbox', 'queue', 'alarmBox', 'ledger', 'matters', 'seals', 'devices', 'alarms', 'alarmRules', 'deviceRequests'],
+  town_leader: ['inbox', 'alarmBox', 'ledger', 'matters', 'seals', 'devices', 'alarms', 'alarmRules', 'deviceRequests'],
+  supervisor: ['alarmBox', 'ledger', 'seals', 'devices', 'alarms', 'people', 'audit'],
+  auditor: ['ledger', 'seals', 'devices', 'alarms'],
   sys_admin: ['people'],
-  sec_admin: ['people'],
+  sec_admin: ['devices', 'alarms', 'deviceRequests', 'people'],
   audit_admin: ['people', 'audit'],
 };
 

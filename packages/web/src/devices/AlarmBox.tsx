@@ -112,12 +112,7 @@ function AlarmCard({ alarm: a, device, focused, onLock, onChanged }: {
       </dl>
       {photos.length > 0 && (
         <div className="cz-alarm-photos">
-          {photos.map((p) => (
-            <button key={p.key} type="button" className="m-page-btn" onClick={() => setPhoto({ src: alarmPhotoUrl(a.id, p.sm3), label: p.label })} aria-label={t('alarm.enlarge', { label: p.label })}>
-              <img src={alarmPhotoUrl(a.id, p.sm3)} alt={p.label} loading="lazy" />
-              <span>{p.label}</span>
-            </button>
-          ))}
+          {photos.map((p) => <Thumb key={p.key} src={alarmPhotoUrl(a.id, p.sm3)} label={p.label} onOpen={setPhoto} />)}
         </div>
       )}
       <div className="m-btns">
@@ -132,6 +127,19 @@ function AlarmCard({ alarm: a, device, focused, onLock, onChanged }: {
       <ResolveDialog alarm={a} open={resolving} onClose={() => setResolving(false)} onDone={async () => { setResolving(false); toast({ text: t('alarm.resolved'), kind: 'success' }); await onChanged(); }} />
       <PhotoViewer src={photo?.src ?? null} alt={photo?.label ?? ''} onClose={() => setPhoto(null)} />
     </li>
+  );
+}
+
+/** A photo of the evidence; one the device has not uploaded yet says so instead of a broken image. */
+function Thumb({ src, label, onOpen }: { src: string; label: string; onOpen: (p: { src: string; label: string }) => void }) {
+  const { t } = useTranslation();
+  const [failed, setFailed] = useState(false);
+  if (failed) return <div className="cz-nophoto-box"><span>{label}</span><span className="m-hint">{t('alarm.photoMissing')}</span></div>;
+  return (
+    <button type="button" className="m-page-btn" onClick={() => onOpen({ src, label })} aria-label={t('alarm.enlarge', { label })}>
+      <img src={src} alt={label} loading="lazy" onError={() => setFailed(true)} />
+      <span>{label}</span>
+    </button>
   );
 }
 

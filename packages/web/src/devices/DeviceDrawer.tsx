@@ -8,7 +8,7 @@ import { can, type CommandView, type DeviceAction, type DeviceDetail, type Devic
 import { useConsole } from '../console/context';
 import { useDeviceLive } from '../shell/live';
 import { BindModal, BundleModal, EditDeviceModal, ReasonModal, type ReasonKind } from './DeviceForms';
-import { e6ToDeg, eventSummary } from './format';
+import { batteryInk, e6ToDeg, eventSummary } from './format';
 import { CommandStatusTag, DeviceStatusTag, LockTag, OnlineTag, RequestStatusTag, StateTag } from './tags';
 
 /** The steps the reader may take, as the server offers them (or, from an older server, by permission). */
@@ -122,9 +122,9 @@ export function DeviceDrawer({ id, onClose, onChanged }: { id: string | null; on
             { key: 'online', label: t('dev.link'), children: <><OnlineTag online={v.online} /><span className="cz-sub">{t('dev.lastSeen', { at: formatTime(v.lastSeenAt) })}</span></> },
             { key: 'org', label: t('dev.unit'), children: v.orgName },
             { key: 'seal', label: t('dev.seal'), children: v.sealName ?? t('dev.noSeal') },
-            { key: 'battery', label: t('dev.batteryInk'), children: `${v.battery ?? '—'}% / ${v.ink ?? '—'}%` },
+            { key: 'battery', label: t('dev.batteryInk'), children: batteryInk(v) },
             { key: 'pos', label: t('dev.position'), children: pos(v) ?? t('common.none') },
-            { key: 'fence', label: t('dev.fence'), children: v.geofence ? t('evi.fenceV', { lat: e6ToDeg(v.geofence.latE6), lng: e6ToDeg(v.geofence.lngE6), r: v.geofence.radiusM }) : t('dev.noFence') },
+            { key: 'fence', label: t('dev.fence'), children: v.geofence ? t('evi.fenceV', { lat: e6ToDeg(v.geofence.latE6), lon: e6ToDeg(v.geofence.lngE6), r: v.geofence.radiusM }) : t('dev.noFence') },
             { key: 'hours', label: t('dev.hours'), children: v.hours ? `${v.hours.from}–${v.hours.to}` : t('dev.noHours') },
             { key: 'model', label: t('dev.model'), children: [v.model, v.hardware, v.firmware].filter(Boolean).join(' · ') || t('common.none') },
             { key: 'seq', label: t('dev.seq'), children: t('dev.seqV', { seq: v.seqHigh, gaps: v.openGaps }) },

@@ -57,7 +57,7 @@ export default function DeviceRequests() {
         <>
           <RequestStatusTag status={r.status} />
           {r.decidedAt && <div className="cz-sub-block">{t('req.decidedBy', { name: r.decidedByName ?? r.decidedBy ?? '', at: formatTime(r.decidedAt) })}</div>}
-          {r.opinion && <div className="cz-sub-block">{t('req.opinion')}：{r.opinion}</div>}
+          {r.opinion && <div className="cz-sub-block">{t('req.opinion')}{t('errors.sep')}{r.opinion}</div>}
         </>
       ),
     },
@@ -113,7 +113,7 @@ function DecideModal({ request, approve, onClose, onDone }: { request: DeviceReq
       onCancel={onClose} onOk={() => form.submit()} okText={approve ? t('req.approve') : t('req.reject')} cancelText={t('common.cancel')}
       okButtonProps={{ danger: !approve, 'data-testid': 'decide-ok' }} confirmLoading={busy} destroyOnHidden>
       <p>{request.kind === 'unlock' ? t('req.unlockBody') : t('req.maintenanceBody')}</p>
-      <p><strong>{t('dev.reason')}：</strong>{request.reason}</p>
+      <p><strong>{t('dev.reason')}{t('errors.sep')}</strong>{request.reason}</p>
       <Form form={form} layout="vertical" onFinish={submit}>
         <Form.Item name="opinion" label={t('req.opinion')} rules={[{ required: true, whitespace: true, message: t('req.opinionRequired') }]}>
           <Input.TextArea rows={3} maxLength={500} />

@@ -11,6 +11,7 @@ import { useConsole } from '../console/context';
 import { useDeviceLive } from '../shell/live';
 import { DeviceDrawer } from './DeviceDrawer';
 import { BundleModal, ProvisionModal } from './DeviceForms';
+import { batteryInk } from './format';
 import { DeviceStatusTag, LockTag, OnlineTag, StateTag } from './tags';
 import './devices.css';
 
@@ -90,15 +91,21 @@ export default function DevicesConsole() {
   const columns: TableColumnsType<DeviceView> = [
     {
       key: 'label', title: t('dev.label'),
-      render: (_: unknown, d) => <Button type="link" className="cz-row-open" onClick={() => setFilter({ open: d.id })} data-testid="device-open">{d.label}</Button>,
+      render: (_: unknown, d) => (
+        <>
+          <Button type="link" className="cz-row-open" onClick={() => setFilter({ open: d.id })} data-testid="device-open">{d.label}</Button>
+          {/* On a phone the state and link columns are hidden: a line under the name says them. */}
+          <span className="cz-narrow-only cz-sub-block">{d.state ? t(`devState.${d.state}`) : t('common.none')} · {d.online ? t('dev.online') : t('dev.offline')}</span>
+        </>
+      ),
     },
     { key: 'org', title: t('dev.unit'), dataIndex: 'orgName', responsive: ['md'] },
     { key: 'seal', title: t('dev.seal'), render: (_: unknown, d) => d.sealName ?? t('dev.noSeal'), responsive: ['lg'] },
-    { key: 'lock', title: t('dev.lock'), render: (_: unknown, d) => <LockTag lock={d.lockDisplay} />, width: 100 },
+    { key: 'lock', title: t('dev.lock'), render: (_: unknown, d) => (d.status === 'retired' ? t('common.none') : <LockTag lock={d.lockDisplay} />), width: 100 },
     { key: 'state', title: t('dev.state'), render: (_: unknown, d) => <StateTag state={d.state} />, responsive: ['sm'] },
     { key: 'online', title: t('dev.link'), render: (_: unknown, d) => <OnlineTag online={d.online} />, responsive: ['sm'] },
     { key: 'status', title: t('dev.status'), render: (_: unknown, d) => <DeviceStatusTag status={d.status} />, responsive: ['md'] },
-    { key: 'battery', title: t('dev.batteryInk'), render: (_: unknown, d) => `${d.battery ?? '—'}% / ${d.ink ?? '—'}%`, responsive: ['lg'] },
+    { key: 'battery', title: t('dev.batteryInk'), render: (_: unknown, d) => batteryInk(d), responsive: ['lg'] },
     { key: 'seen', title: t('dev.lastSeenCol'), render: (_: unknown, d) => formatTime(d.lastSeenAt), responsive: ['xl'] },
   ];
 

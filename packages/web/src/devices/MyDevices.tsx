@@ -24,8 +24,8 @@ export default function MyDevices() {
 
   const load = useCallback(async () => {
     try {
-      const [d, r] = await Promise.all([api.get<Page<DeviceView>>('/api/devices?status=active&limit=50'), api.get<DeviceRequestView[]>('/api/device-requests').catch(() => [])]);
-      setBox({ devices: d.items, requests: r.filter((x) => x.requestedBy === me.user.id) });
+      const [d, r] = await Promise.all([api.get<Page<DeviceView>>('/api/devices?limit=50'), api.get<DeviceRequestView[]>('/api/device-requests').catch(() => [])]);
+      setBox({ devices: d.items.filter((x) => x.status !== 'retired' && x.sealId), requests: r.filter((x) => x.requestedBy === me.user.id) });
       setError(null);
     } catch (e) {
       setError(errorText(e, t));
@@ -73,7 +73,7 @@ export default function MyDevices() {
             {box.requests.map((r) => (
               <li key={r.id} className="m-card" data-testid="my-request" data-status={r.status}>
                 <strong>{r.kind === 'unlock' ? t('req.unlock') : t(`maint.${r.maintenanceKind ?? 'repair'}`)}</strong> · {r.deviceLabel} · {t(`reqStatus.${r.status}`)}
-                <p className="m-app-line m-muted">{formatTime(r.requestedAt)} · {r.reason}{r.opinion ? ` · ${t('req.opinion')}：${r.opinion}` : ''}</p>
+                <p className="m-app-line m-muted">{formatTime(r.requestedAt)} · {r.reason}{r.opinion ? ` · ${t('req.opinion')}${t('errors.sep')}${r.opinion}` : ''}</p>
               </li>
             ))}
           </ul>

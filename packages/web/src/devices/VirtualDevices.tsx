@@ -149,7 +149,7 @@ function DeviceCard({ device: d, view, onResult }: { device: DemoDevice; view: D
       <Meter label={t('vd.battery')} value={d.battery} />
       <Meter label={t('vd.ink')} value={d.ink} />
       <p className="m-app-line" data-testid="vd-fence">
-        {!d.position ? t('vd.noFix') : `${t('dev.position')}：${e6ToDeg(d.position.latE6)}, ${e6ToDeg(d.position.lngE6)}`}
+        {!d.position ? t('vd.noFix') : `${t('dev.position')}${t('errors.sep')}${e6ToDeg(d.position.latE6)}, ${e6ToDeg(d.position.lngE6)}`}
         {fence && <> · <span className={fence.inside ? '' : 'm-warn-text'}>{t(fence.inside ? 'vd.inside' : 'vd.outside', { d: fence.distanceM, r: fenceArea!.radiusM })}</span></>}
         {!fenceArea && <> · {t('dev.noFence')}</>}
       </p>

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { degToE6, distanceM, e6ToDeg, eventSummary, evidencePhotos, evidenceRows, evidenceSummary, fenceRelation, isHhmm, type Translate } from './format';
+import { batteryInk, degToE6, distanceM, e6ToDeg, eventSummary, evidencePhotos, evidenceRows, evidenceSummary, fenceRelation, isHhmm, type Translate } from './format';
 
 /** A translator that shows which key and values were asked for, so the tests see the wiring. */
 const t: Translate = (key, opts) => {
+  if (key === 'errors.sep') return '：';
+  if (key === 'evi.join') return '；';
   const { defaultValue, ...vars } = opts ?? {};
   const known = !key.startsWith('evi.unknown') && !key.endsWith('.mystery');
   const base = known ? `[${key}]` : String(defaultValue ?? key);
@@ -51,6 +53,11 @@ describe('degrees and micro-degrees', () => {
     expect(fenceRelation(home, null)).toBeNull();
   });
 
+  it('writes battery and ink with a dash for what was not reported', () => {
+    expect(batteryInk({ battery: 80, ink: 0 })).toBe('80% / 0%');
+    expect(batteryInk({ battery: null, ink: 35 })).toBe('— / 35%');
+  });
+
   it('knows a 24-hour time', () => {
     expect(isHhmm('08:00')).toBe(true);
     expect(isHhmm('23:59')).toBe(true);
@@ -73,9 +80,12 @@ describe('alarm evidence in words', () => {
     expect(rows[0]).toEqual({ key: 'reason', label: '[evi.reason]', value: '[eviReason.no_authorization]' });
     const byKey = new Map(rows.map((r) => [r.key, r.value]));
     expect(byKey.get('deviceTime')).toBe('T(2026-05-01T01:02:03.000Z)');
-    expect(byKey.get('position')).toBe('[evi.positionAcc]{"lat":"35.794100","lng":"116.553200","acc":8}');
+    expect(byKey.get('position')).toBe('[evi.positionAcc]{"lat":"35.794100","lon":"116.553200","acc":8}');
     expect(byKey.get('offline')).toBe('[evi.no]');
     expect(byKey.get('auth')).toBe('[common.none]');
+    // No authorization: its impression number (always 0) is left out; so are empty readings.
+    expect(byKey.has('n')).toBe(false);
+    expect(evidenceRows({ kind: 'shock', value: null }, t, time).map((r) => r.key)).toEqual(['kind']);
     expect(byKey.has('photos')).toBe(false);
     expect(rows.map((r) => r.key).indexOf('deviceTime')).toBeLessThan(rows.map((r) => r.key).indexOf('position'));
   });
@@ -85,7 +95,7 @@ describe('alarm evidence in words', () => {
       zeta: { a: 1 }, fence: { latE6: 1, lngE6: -2, radiusM: 300 }, hours: { from: '08:00', to: '18:00' }, beyondM: 42, skewMs: -301_540, kind: 'case_open', mystery: 'x',
     }, t, time);
     const byKey = new Map(rows.map((r) => [r.key, r]));
-    expect(byKey.get('fence')!.value).toBe('[evi.fenceV]{"lat":"0.000001","lng":"-0.000002","r":300}');
+    expect(byKey.get('fence')!.value).toBe('[evi.fenceV]{"lat":"0.000001","lon":"-0.000002","r":300}');
     expect(byKey.get('hours')!.value).toBe('08:00–18:00');
     expect(byKey.get('beyondM')!.value).toBe('[evi.metres]{"n":42}');
     expect(byKey.get('skewMs')!.value).toBe('[evi.seconds]{"n":-301.5}');
@@ -106,8 +116,19 @@ describe('alarm evidence in words', () => {
     expect(evidencePhotos({ battery: 12 }, t)).toEqual([]);
   });
 
-  it('sums an alarm up in its first rows', () => {
-    expect(evidenceSummary({ battery: 12, threshold: 20 }, t, time)).toBe('[evi.threshold]：20；[evi.battery]：12%');
+  it('sums an alarm up by its telling facts, skipping times and empty values', () => {
+    expect(evidenceSummary({ seq: 9, deviceTime: '2026-05-01T01:02:03.000Z', battery: 12, threshold: 20 }, t, time)).toBe('[evi.battery]：12%');
+    expect(evidenceSummary({ kind: 'shock', value: null, deviceTime: '2026-05-01T01:02:03.000Z' }, t, time)).toBe('[evi.kind]：[sensor.shock]');
+    expect(evidenceSummary({ reason: 'over_count', distance: 28, threshold: 20 }, t, time)).toBe('[evi.reason]：[eviReason.over_count]；[evi.distance]：28');
+    // Nothing telling: the first plain values.
+    expect(evidenceSummary({ mystery: 'x', position: { latE6: 1, lngE6: 2 }, bar: 3 }, t, time)).toBe('mystery：x；[evi.bar]：3');
+  });
+
+  it('says a fact once, and writes the missing ranges of a sequence gap', () => {
+    const label: Translate = (k) => (k === 'evi.auth' || k === 'evi.authorizationId' ? '授权编号' : `[${k}]`);
+    const rows = evidenceRows({ auth: 'A1', authorizationId: 'A1', ranges: [{ from: 41, to: 43, seenAt: 'x' }, { from: 57, to: 57, seenAt: 'y' }] }, label, time);
+    expect(rows.map((r) => r.key)).toEqual(['auth', 'ranges']);
+    expect(rows[1]!.value).toBe('41–43、57–57');
   });
 });
 

@@ -45,6 +45,10 @@ export function fenceRelation(pos: PositionE6 | null | undefined, fence: Geofenc
   return { distanceM: d, inside: d <= fence.radiusM };
 }
 
+/** Battery and ink as "80% / 35%", a dash for what the device has not reported. */
+export const batteryInk = (d: { battery: number | null; ink: number | null }): string =>
+  `${d.battery === null ? '—' : `${d.battery}%`} / ${d.ink === null ? '—' : `${d.ink}%`}`;
+
 /** HH:MM, 24-hour. */
 export const isHhmm = (s: string): boolean => /^([01]\d|2[0-3]):[0-5]\d$/.test(s);
 
@@ -63,8 +67,12 @@ const ORDER = [
   'reason', 'kind', 'value', 'source', 'deviceTime', 'receivedAt', 'localTime', 'timeZone', 'hours', 'hoursOf', 'graceMinutes',
   'auth', 'n', 'authorizationId', 'applicationId', 'impressionsAllowed', 'impressionsUsedBefore', 'validFrom', 'validUntil', 'revokedAt',
   'position', 'fence', 'distanceM', 'beyondM', 'toleranceM', 'offline', 'phash', 'nearestPageNo', 'distance', 'threshold',
-  'battery', 'ink', 'skewMs', 'thresholdSeconds', 'deviceState', 'seq', 'missing', 'from', 'to', 'minutes', 'count', 'rate', 'error', 'topic',
+  'battery', 'ink', 'skewMs', 'thresholdSeconds', 'deviceState', 'seq', 'since', 'minutes', 'lastSeenAt', 'silentSeconds', 'hbSeconds', 'factor',
+  'missing', 'ranges', 'graceSeconds', 'seqHigh', 'lastHour', 'usualHourly', 'last30Days', 'limit', 'floor', 'detail', 'topic', 'at', 'stampingId', 'orgCode',
 ];
+
+/** What a list shows of an alarm in one line: the telling numbers first, never the times. */
+const SUMMARY = ['reason', 'kind', 'beyondM', 'distance', 'localTime', 'battery', 'ink', 'skewMs', 'minutes', 'silentSeconds', 'missing', 'lastHour', 'detail'];
 
 /** Translated code words: which section names the values of which key. */
 const CODED: Record<string, string> = { reason: 'eviReason', source: 'eviSource', kind: 'sensor', deviceState: 'devState', hoursOf: 'eviHoursOf' };
@@ -105,12 +113,16 @@ export function evidenceValue(key: string, v: unknown, t: Translate, time: (iso:
     if (key === 'battery' || key === 'ink') return `${v}%`;
     return String(v);
   }
+  // Interpolation names avoid `lng`: i18next would take it for the language to translate into.
   if (isPosition(v)) {
     const fence = v as Partial<Geofence> & { accM?: number };
-    if (typeof fence.radiusM === 'number') return t('evi.fenceV', { lat: e6ToDeg(v.latE6), lng: e6ToDeg(v.lngE6), r: fence.radiusM });
-    return typeof fence.accM === 'number' ? t('evi.positionAcc', { lat: e6ToDeg(v.latE6), lng: e6ToDeg(v.lngE6), acc: fence.accM }) : `${e6ToDeg(v.latE6)}, ${e6ToDeg(v.lngE6)}`;
+    if (typeof fence.radiusM === 'number') return t('evi.fenceV', { lat: e6ToDeg(v.latE6), lon: e6ToDeg(v.lngE6), r: fence.radiusM });
+    return typeof fence.accM === 'number' ? t('evi.positionAcc', { lat: e6ToDeg(v.latE6), lon: e6ToDeg(v.lngE6), acc: fence.accM }) : `${e6ToDeg(v.latE6)}, ${e6ToDeg(v.lngE6)}`;
   }
-  if (typeof v === 'object' && v !== null && 'from' in v && 'to' in v) return `${String((v as { from: unknown }).from)}–${String((v as { to: unknown }).to)}`;
+  const span = (x: unknown) => (typeof x === 'object' && x !== null && 'from' in x && 'to' in x ? `${String((x as { from: unknown }).from)}–${String((x as { to: unknown }).to)}` : null);
+  if (span(v)) return span(v)!;
+  // Missing message ranges of a sequence gap: "41–43、57–57".
+  if (Array.isArray(v) && v.length > 0 && v.every((x) => span(x))) return v.map((x) => span(x)).join('、');
   return JSON.stringify(v);
 }
 
@@ -119,18 +131,25 @@ export function evidenceValue(key: string, v: unknown, t: Translate, time: (iso:
  * after them under their own name; photos are left out (evidencePhotos shows them).
  */
 export function evidenceRows(evidence: Record<string, unknown>, t: Translate, time: (iso: string) => string): EvidenceRow[] {
-  const keys = Object.keys(evidence).filter((k) => k !== 'photos' && !(typeof evidence[k] === 'string' && SM3.test(evidence[k] as string)));
+  // An empty value says nothing, except a missing authorization (it is the finding itself);
+  // the impression's number under no authorization is always 0.
+  const keys = Object.keys(evidence).filter((k) => k !== 'photos' && !(typeof evidence[k] === 'string' && SM3.test(evidence[k] as string))
+    && (k === 'auth' || (evidence[k] !== null && evidence[k] !== undefined)) && !(k === 'n' && evidence.auth === null));
   keys.sort((a, b) => {
     const ia = ORDER.indexOf(a);
     const ib = ORDER.indexOf(b);
     return (ia < 0 ? ORDER.length : ia) - (ib < 0 ? ORDER.length : ib) || a.localeCompare(b);
   });
-  return keys.map((k) => ({ key: k, label: t(`evi.${k}`, { defaultValue: k }), value: evidenceValue(k, evidence[k], t, time) }));
+  const rows = keys.map((k) => ({ key: k, label: t(`evi.${k}`, { defaultValue: k }), value: evidenceValue(k, evidence[k], t, time) }));
+  // The same fact twice (auth and authorizationId carry one id under one label): once is enough.
+  return rows.filter((r, i) => !rows.slice(0, i).some((x) => x.label === r.label && x.value === r.value));
 }
 
 /** One line saying what happened, for lists and notices: the rule and the first evidence rows. */
 export function evidenceSummary(evidence: Record<string, unknown>, t: Translate, time: (iso: string) => string, max = 2): string {
-  return evidenceRows(evidence, t, time).slice(0, max).map((r) => `${r.label}：${r.value}`).join('；');
+  const telling = SUMMARY.filter((k) => evidence[k] !== undefined && evidence[k] !== null);
+  const keys = telling.length ? telling : Object.keys(evidence).filter((k) => evidence[k] !== null && typeof evidence[k] !== 'object');
+  return keys.slice(0, max).map((k) => `${t(`evi.${k}`, { defaultValue: k })}${t('errors.sep')}${evidenceValue(k, evidence[k], t, time)}`).join(t('evi.join'));
 }
 
 // ── Device events and commands in words ─────────────────────────────────────────────────

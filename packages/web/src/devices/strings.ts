@@ -7,9 +7,11 @@ let loading: Promise<void> | null = null;
  * first screen's bundle: each device screen's lazy import waits for this before it renders.
  */
 export function loadDeviceStrings(): Promise<void> {
-  loading ??= Promise.all([import('../i18n/zh-devices-screens'), import('../i18n/en-devices-screens')]).then(([zh, en]) => {
-    i18next.addResourceBundle('zh-CN', 'translation', zh.zhDeviceScreens, true, false);
-    i18next.addResourceBundle('en', 'translation', en.enDeviceScreens, true, false);
+  loading ??= Promise.all([
+    import('../i18n/zh-devices-screens'), import('../i18n/zh-alarms-screens'), import('../i18n/en-devices-screens'), import('../i18n/en-alarms-screens'),
+  ]).then(([zhD, zhA, enD, enA]) => {
+    i18next.addResourceBundle('zh-CN', 'translation', { ...zhD.zhDeviceScreens, ...zhA.zhAlarmScreens }, true, false);
+    i18next.addResourceBundle('en', 'translation', { ...enD.enDeviceScreens, ...enA.enAlarmScreens }, true, false);
   });
   loading.catch(() => {
     // A failed download (network) is tried again by the next screen that asks.

@@ -23,7 +23,7 @@ export const enDevices: Dict = {
     virtualDevices: 'Demo: stamp, open the case, leave the fence, cut the network…',
   },
   alarmLive: {
-    raised: '{{severity}} alarm: {{rule}} ({{org}})',
+    raised: 'Alarm ({{severity}}): {{rule}} ({{org}})',
     critical: 'Critical alarm: {{rule}} ({{org}})',
     open: 'View',
     handle: 'Handle now',

@@ -4,17 +4,21 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ALARM_RULES, ALARM_STATUSES, DEMO_ACTIONS, LOCK_DISPLAYS, REPORTED_STATES, SEVERITIES } from '../lib/device-types';
 import { en as enBase } from './en';
+import { enAlarmScreens } from './en-alarms-screens';
 import { enDevices } from './en-devices';
 import { enDeviceScreens } from './en-devices-screens';
 import { mergeDicts } from './merge';
 import { zh as zhBase } from './zh';
+import { zhAlarmScreens } from './zh-alarms-screens';
 import { zhDevices } from './zh-devices';
 import { zhDeviceScreens } from './zh-devices-screens';
 
 // What the page ends up with: the base dictionaries, the device sections merged in at start,
 // and the device screens' own strings added when one loads (devices/strings.ts).
-const zh = mergeDicts(mergeDicts(zhBase, zhDevices), zhDeviceScreens);
-const en = mergeDicts(mergeDicts(enBase, enDevices), enDeviceScreens);
+// mergeDicts throws on a key defined twice, so the four files never overlap.
+const zhScreens = mergeDicts(zhDeviceScreens, zhAlarmScreens);
+const zh = mergeDicts(mergeDicts(zhBase, zhDevices), zhScreens);
+const en = mergeDicts(mergeDicts(enBase, enDevices), mergeDicts(enDeviceScreens, enAlarmScreens));
 
 type Tree = { [k: string]: string | Tree };
 
@@ -94,7 +98,17 @@ describe('translations', () => {
   it('keeps the shell\'s device strings at start and the screens\' strings for later, never both', () => {
     // The shell (menu, tiles, alarm notices) needs these before any device screen loads.
     expect(Object.keys(zhDevices).sort()).toEqual(['alarmLive', 'nav', 'rule', 'severity', 'tiles']);
-    for (const s of Object.keys(zhDeviceScreens)) expect(zhBase).not.toHaveProperty(s);
+    for (const s of Object.keys(zhScreens)) {
+      expect(zhBase).not.toHaveProperty(s);
+      expect(zhDevices).not.toHaveProperty(s);
+    }
+  });
+
+  it('names no placeholder lng or lngs: i18next would read it as the language to translate into', () => {
+    for (const k of keys(zh as Tree)) {
+      const [section, key] = k.split('.') as [keyof typeof zh, string];
+      expect((zh[section] as Record<string, string>)[key], k).not.toMatch(/\{\{lngs?\}\}/);
+    }
   });
 
   it('refuses a key defined twice when dictionaries are merged', () => {

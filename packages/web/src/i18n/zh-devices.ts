@@ -23,7 +23,7 @@ export const zhDevices = {
     virtualDevices: '演示：模拟盖章、开盖、移出围栏、断网等情形',
   },
   alarmLive: {
-    raised: '{{severity}}告警：{{rule}}（{{org}}）',
+    raised: '告警（{{severity}}）：{{rule}}（{{org}}）',
     critical: '紧急告警：{{rule}}（{{org}}）',
     open: '查看',
     handle: '立即处理',
