@@ -40,11 +40,12 @@ export async function bindInTx(tx: Tx, deps: Pick<Deps, 'clock'>, actor: Actor, 
     throw new AppError('CONFLICT', `seal ${seal.name} already has device ${other.id}; unbind or replace that one first`, { field: 'sealId' });
   }
   const now = deps.clock.now().toISOString();
-  const updated = await tx.devices.update(device.id, device.version, { sealId: seal.id, updatedAt: now });
+  // 在用: a device in charge of a seal is active; unbound it is only provisioned (登记).
+  const updated = await tx.devices.update(device.id, device.version, { sealId: seal.id, status: 'active', updatedAt: now });
   await tx.seals.update(seal.id, seal.version, { deviceId: device.id, updatedAt: now });
   await record(tx, deps, actor, {
     action: 'DEVICE_BOUND', targetType: 'device', targetId: device.id, orgCode: device.orgCode,
-    before: { sealId: null, sealDeviceId: seal.deviceId }, after: { sealId: seal.id, sealName: seal.name },
+    before: { sealId: null, sealDeviceId: seal.deviceId, status: device.status }, after: { sealId: seal.id, sealName: seal.name, status: 'active' },
   });
   return updated;
 }
@@ -54,7 +55,7 @@ export async function unbindInTx(tx: Tx, deps: Pick<Deps, 'clock'>, device: Devi
   const sealId = device.sealId;
   if (!sealId) return { device, sealId: null };
   const now = deps.clock.now().toISOString();
-  const updated = await tx.devices.update(device.id, device.version, { sealId: null, updatedAt: now });
+  const updated = await tx.devices.update(device.id, device.version, { sealId: null, ...(device.status === 'active' ? { status: 'provisioned' as const } : {}), updatedAt: now });
   const seal = await tx.seals.get(sealId);
   if (seal && seal.deviceId === device.id) await tx.seals.update(seal.id, seal.version, { deviceId: null, updatedAt: now });
   return { device: updated, sealId };

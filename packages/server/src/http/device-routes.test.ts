@@ -73,7 +73,7 @@ for (const dialect of TEST_DIALECTS) {
     });
 
     it('GET lists and shows devices; PATCH sends a config command', async () => {
-      const list = await get(s.keeper, '/api/devices?online=false&status=provisioned');
+      const list = await get(s.keeper, '/api/devices?online=false&status=active');
       expect(list.statusCode, list.body).toBe(200);
       expect((list.json() as { items: { id: string }[] }).items.map((d) => d.id)).toContain(deviceId);
       expectError(await get(s.applicant, '/api/devices'), 403, 'FORBIDDEN');

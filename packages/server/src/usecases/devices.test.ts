@@ -48,7 +48,7 @@ for (const dialect of TEST_DIALECTS) {
       const seq = await lastSeq(env.database);
       const { device, bundle } = await provision({ sealId: villageSeal.id, geofence: fence, hours });
       expect(device.id).toMatch(/^CZ[0-9A-HJKMNP-TV-Z]{10}$/);
-      expect(device).toMatchObject({ status: 'provisioned', orgCode: DEMO_VILLAGE, sealId: villageSeal.id, sealName: villageSeal.name, geofence: fence, hours, lockDisplay: 'unlocked' });
+      expect(device).toMatchObject({ status: 'active', orgCode: DEMO_VILLAGE, sealId: villageSeal.id, sealName: villageSeal.name, geofence: fence, hours, lockDisplay: 'unlocked' });
       expect(device).not.toHaveProperty('credentialHash');
       expect(provisioningBundle.parse(bundle)).toMatchObject({ dev: device.id, mqtt: { url: endpoints.mqttUrl, username: device.id }, http: endpoints.httpBase, platform_key: env.deps.deviceKeys.platformPublicKey });
       expect(publicKeyOf(bundle.private_key!)).toBe(device.publicKey);
@@ -154,7 +154,7 @@ for (const dialect of TEST_DIALECTS) {
       const old = (await provision({ sealId: seal.id, geofence: fence, hours })).device;
       const seq = await lastSeq(env.database);
       const r = await replaceDevice(env.deps, { actor: p.officer, id: old.id, input: { reason: '摄像头故障' }, endpoints });
-      expect(r.device).toMatchObject({ replaces: old.id, sealId: seal.id, geofence: fence, hours, label: old.label, status: 'provisioned' });
+      expect(r.device).toMatchObject({ replaces: old.id, sealId: seal.id, geofence: fence, hours, label: old.label, status: 'active' });
       expect(r.replaced).toMatchObject({ id: old.id, status: 'retired', replacedBy: r.device.id, sealId: null });
       expect(r.bundle.dev).toBe(r.device.id);
       expect((await env.deps.uow.read((tx) => tx.seals.get(seal.id)))!.deviceId).toBe(r.device.id);
