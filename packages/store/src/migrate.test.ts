@@ -55,7 +55,7 @@ for (const dialect of TEST_DIALECTS) {
     });
 
     it('creates the schema once; running again is a no-op', async () => {
-      expect(await migrateToLatest(dbs.a)).toEqual(['001-foundation', '002-audit-head-guard', '003-totp-last-step', '004-applications', '005-stampings-certificates', '006-ledger-search', '007-devices']);
+      expect(await migrateToLatest(dbs.a)).toEqual(['001-foundation', '002-audit-head-guard', '003-totp-last-step', '004-applications', '005-stampings-certificates', '006-ledger-search', '007-devices', '008-stamping-position']);
       const schema = await tables(dbs.a);
       expect(schema).toEqual(expect.arrayContaining(['org_units', 'users', 'role_grants', 'sessions', 'seal_types', 'seals', 'seal_handovers', 'audit_log', 'audit_head']));
       const head = await dbs.a.db.selectFrom('audit_head').selectAll().execute();
@@ -83,7 +83,7 @@ for (const dialect of TEST_DIALECTS) {
         await expect(migrateToLatest(dbs.a)).rejects.toThrow(/001-foundation failed/);
         expect(await tables(dbs.a)).not.toContain('org_units');
         await sql`drop table seal_handovers`.execute(dbs.a.db);
-        expect(await migrateToLatest(dbs.a)).toEqual(['001-foundation', '002-audit-head-guard', '003-totp-last-step', '004-applications', '005-stampings-certificates', '006-ledger-search', '007-devices']);
+        expect(await migrateToLatest(dbs.a)).toEqual(['001-foundation', '002-audit-head-guard', '003-totp-last-step', '004-applications', '005-stampings-certificates', '006-ledger-search', '007-devices', '008-stamping-position']);
         expect(await tables(dbs.a)).toContain('org_units');
       } finally {
         await dbs.drop();
@@ -101,7 +101,7 @@ for (const dialect of TEST_DIALECTS.filter((d) => d === 'postgres')) {
       const dbs = await emptyDatabase(dialect);
       try {
         const [x, y] = await Promise.all([migrateToLatest(dbs.a), migrateToLatest(dbs.b)]);
-        expect([...x, ...y]).toEqual(['001-foundation', '002-audit-head-guard', '003-totp-last-step', '004-applications', '005-stampings-certificates', '006-ledger-search', '007-devices']);
+        expect([...x, ...y]).toEqual(['001-foundation', '002-audit-head-guard', '003-totp-last-step', '004-applications', '005-stampings-certificates', '006-ledger-search', '007-devices', '008-stamping-position']);
         expect(await dbs.a.db.selectFrom('audit_head').selectAll().execute()).toHaveLength(1);
       } finally {
         await dbs.drop();

@@ -7,12 +7,13 @@ import * as m004 from './migrations/004-applications.js';
 import * as m005 from './migrations/005-stampings-certificates.js';
 import * as m006 from './migrations/006-ledger-search.js';
 import * as m007 from './migrations/007-devices.js';
+import * as m008 from './migrations/008-stamping-position.js';
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 /** Every schema change, in order. Never edit a released one: add the next. */
 const STEPS: Record<string, Step> = {
   '001-foundation': m001, '002-audit-head-guard': m002, '003-totp-last-step': m003, '004-applications': m004, '005-stampings-certificates': m005,
-  '006-ledger-search': m006, '007-devices': m007,
+  '006-ledger-search': m006, '007-devices': m007, '008-stamping-position': m008,
 };
 
 class Provider implements MigrationProvider {

@@ -38,6 +38,8 @@ const SUBSCRIPTION = 'cz/v1/d/+/up/+';
  */
 export async function startEmbeddedBroker(opts: { port: number; host: string; access?: DeviceAccess }): Promise<Broker> {
   const access = opts.access;
+  let setHandler: (h: MessageHandler) => void = () => undefined;
+  const handler = new Promise<MessageHandler>((resolve) => { setHandler = resolve; });
   const refuse = () => Object.assign(new Error('not authorized'), { returnCode: 5 as const });
   const aedes = await Aedes.createBroker({
     authenticate: (client, username, password, done) => {
@@ -47,9 +49,17 @@ export async function startEmbeddedBroker(opts: { port: number; host: string; ac
     authorizePublish: (client, packet, done) => {
       // client is null for the platform's own publishes (commands).
       if (!client) return done(null);
-      if (mayPublish(client.id, packet.topic)) return done(null);
-      access?.refused(client.id, 'publish', packet.topic);
-      done(new Error(`device ${client.id} may not publish to ${packet.topic}`));
+      if (!mayPublish(client.id, packet.topic)) {
+        access?.refused(client.id, 'publish', packet.topic);
+        return done(new Error(`device ${client.id} may not publish to ${packet.topic}`));
+      }
+      // Aedes writes a QoS 1 PUBACK before it delivers to subscribers, but only after this
+      // check: the message is handed to the platform here, so the device hears PUBACK only once
+      // it is stored (a crash in between would otherwise lose a message the device dropped
+      // from its buffer). The will passes here too. Messages that come before the gateway has
+      // started wait for it.
+      const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+      void handler.then((h) => h(packet.topic, payload)).catch(() => undefined).finally(() => done(null));
     },
     authorizeSubscribe: (client, sub, done) => {
       if (maySubscribe(client.id, sub.topic)) return done(null, sub);
@@ -57,7 +67,9 @@ export async function startEmbeddedBroker(opts: { port: number; host: string; ac
       done(new Error(`device ${client.id} may not subscribe to ${sub.topic}`));
     },
   });
-  const server: Server = createServer(aedes.handle);
+  // TCP_NODELAY: a command and a PUBACK are small packets; with Nagle on, one written while the
+  // device has not yet acknowledged the previous one waits for its delayed ACK (~40 ms on Linux).
+  const server: Server = createServer({ noDelay: true }, aedes.handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
       aedes.close();
@@ -71,11 +83,7 @@ export async function startEmbeddedBroker(opts: { port: number; host: string; ac
     mode: 'embedded',
     port: (server.address() as AddressInfo).port,
     connected: () => server.listening && !aedes.closed,
-    onDeviceMessage: (handler) => new Promise<void>((resolve) => {
-      aedes.subscribe(SUBSCRIPTION, (packet, cb) => {
-        void handler(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload)).finally(cb);
-      }, resolve);
-    }),
+    onDeviceMessage: async (h) => setHandler(h),
     publish: (topic, payload) => new Promise<void>((resolve, reject) => {
       aedes.publish({ cmd: 'publish', topic, payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos: 1, retain: false, dup: false }, (e) => (e ? reject(e) : resolve()));
     }),
@@ -93,30 +101,55 @@ export async function startEmbeddedBroker(opts: { port: number; host: string; ac
 export async function connectExternalBroker(url: string, opts: { shareGroup?: string; clientId?: string } = {}): Promise<Broker> {
   const safe = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
   let handler: MessageHandler | null = null;
-  let client: mqtt.MqttClient;
-  try {
-    client = await mqtt.connectAsync(url, {
-      protocolVersion: 4, connectTimeout: 5000, reconnectPeriod: 0,
-      // A persistent session with a stable client id: messages in flight when this process
-      // died are delivered again when it comes back (acknowledged only after they are stored).
-      clean: !opts.clientId, clientId: opts.clientId ?? `cunzhang-server-${process.pid}-${Date.now().toString(36)}`,
-    });
-  } catch (e) {
-    throw new ConfigError('CUNZHANG_MQTT_URL', `cannot connect to ${safe} (${(e as Error).message}); start the broker or fix the URL, or unset it to use the embedded broker`);
-  }
+  // A persistent session gets its queued messages right after CONNACK, before the gateway has
+  // started: they wait for it (acknowledging them unhandled would lose them for good).
+  let setReady: (h: MessageHandler) => void = () => undefined;
+  const ready = new Promise<MessageHandler>((resolve) => { setReady = resolve; });
   // mqtt.js acknowledges a QoS 1 message when handleMessage calls back, one message at a time.
   // Events (evidence) are acknowledged once stored; heartbeats (liveness only) at once, so a
   // flood of buffered heartbeats after a restart is not taken one commit at a time.
-  client.handleMessage = (packet, callback) => {
+  const handleMessage: mqtt.MqttClient['handleMessage'] = (packet, callback) => {
     const topic = packet.cmd === 'publish' ? packet.topic : '';
     const payload = packet.cmd === 'publish' ? (Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload)) : Buffer.alloc(0);
-    const work = handler && topic ? handler(topic, payload) : Promise.resolve();
+    const work = !topic ? Promise.resolve() : handler ? handler(topic, payload) : ready.then((h) => h(topic, payload));
     if (topic.endsWith('/up/hb')) {
       callback();
       return;
     }
     void work.finally(() => callback());
   };
+  let client: mqtt.MqttClient;
+  try {
+    client = await new Promise<mqtt.MqttClient>((resolve, reject) => {
+      const c = mqtt.connect(url, {
+        protocolVersion: 4, connectTimeout: 5000, reconnectPeriod: 0,
+        // We subscribe ourselves on every (re)connect. mqtt.js's own resubscribe would skip that
+        // SUBSCRIBE as a repeat, and a broker that restored the session from its persistence
+        // (Mosquitto 2.0) then delivers nothing to the restored shared subscription.
+        resubscribe: false,
+        // A persistent session with a stable client id: messages in flight when this process
+        // died are delivered again when it comes back (acknowledged only after they are stored).
+        clean: !opts.clientId, clientId: opts.clientId ?? `cunzhang-server-${process.pid}-${Date.now().toString(36)}`,
+      });
+      // Installed before any packet can arrive (mqtt.connectAsync resolves only after the broker
+      // may already have delivered the session's queued messages to the default handler, which
+      // acknowledges and drops them).
+      c.handleMessage = handleMessage;
+      const settle = (e: Error | null) => {
+        c.off('connect', onConnect).off('error', onError).off('close', onClose);
+        if (!e) return resolve(c);
+        c.on('error', () => undefined);
+        c.end(true);
+        reject(e);
+      };
+      const onConnect = () => settle(null);
+      const onError = (e: Error) => settle(e);
+      const onClose = () => settle(new Error('the connection closed before the broker accepted it'));
+      c.on('connect', onConnect).on('error', onError).on('close', onClose);
+    });
+  } catch (e) {
+    throw new ConfigError('CUNZHANG_MQTT_URL', `cannot connect to ${safe} (${(e as Error).message}); start the broker or fix the URL, or unset it to use the embedded broker`);
+  }
   // After a good start, outages are survived by reconnecting in the background.
   client.options.reconnectPeriod = 2000;
   client.on('error', () => undefined);
@@ -129,6 +162,7 @@ export async function connectExternalBroker(url: string, opts: { shareGroup?: st
     connected: () => client.connected,
     onDeviceMessage: async (h) => {
       handler = h;
+      setReady(h);
       await client.subscribeAsync(filter, { qos: 1 });
     },
     publish: async (topic, payload) => {

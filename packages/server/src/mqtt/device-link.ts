@@ -34,7 +34,7 @@ export async function startBroker(config: Readonly<Config>, deps: AppContext['de
   const onAlarm: BrokerParts['onAlarm'] = { current: null };
   const directory = new DeviceDirectory(deps);
   const broker = config.mqttUrl
-    ? await connectExternalBroker(config.mqttUrl, { shareGroup: config.mqttShareGroup, clientId: `cunzhang-${hostname()}-${config.port}` })
+    ? await connectExternalBroker(config.mqttUrl, { shareGroup: config.mqttShareGroup ?? undefined, clientId: `cunzhang-${hostname()}-${config.port}` })
     : await startEmbeddedBroker({
       port: config.mqttPort, host: config.host,
       access: {

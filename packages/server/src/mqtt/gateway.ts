@@ -109,7 +109,10 @@ export class Gateway {
       const item = items[i]!;
       if (r.status === 'duplicate') this.count('ev', 'duplicate');
       if (r.status !== 'stored') continue;
-      if (item.event.type === 'hello') await this.ctx.announcer.resendPending(item.deviceId);
+      // Not awaited: on an external broker this runs inside mqtt.js's message callback, which
+      // reads no further packet (not even the PUBACK of this re-send) until it returns — awaiting
+      // the publish here stalled the whole gateway for good. The outbox re-sends on its own anyway.
+      if (item.event.type === 'hello') void this.ctx.announcer.resendPending(item.deviceId).catch((e: unknown) => this.ctx.log(`re-sending the commands of ${item.deviceId} failed`, e));
       if (item.event.type === 'ack' || item.event.type === 'state' || item.event.type === 'hello') devices.add(item.deviceId);
     }
     await this.ctx.announcer.alarms(results.flatMap((r) => r.alarms));
