@@ -53,7 +53,7 @@ export async function startServer(config: Readonly<Config>, opts: { logger?: boo
     const virtual = config.demo && config.virtualDevices
       ? new VirtualDevices({ deps: runtime.deps, blobs: runtime.blobs, dataDir: config.dataDir, log: (m, err) => (err ? pino({ level: config.logLevel }).warn({ err }, m) : pino({ level: config.logLevel }).info(m)) })
       : null;
-    const app = await buildApp({ config, deps: runtime.deps, blobs: runtime.blobs, database: runtime.database, broker, metrics, live, virtual, webRoot: opts.webRoot === undefined ? WEB_ROOT : opts.webRoot }, { logger: opts.logger ?? { level: config.logLevel } });
+    const app = await buildApp({ config, deps: runtime.deps, blobs: runtime.blobs, database: runtime.database, broker, metrics, live, virtual, announcer: devices.announcer, webRoot: opts.webRoot === undefined ? WEB_ROOT : opts.webRoot }, { logger: opts.logger ?? { level: config.logLevel } });
     try {
       await app.listen({ port: config.port, host: config.host });
     } catch (e) {

@@ -23,7 +23,7 @@ export async function checkDevicePhoto(deps: Pick<Deps, 'uow'>, raw: z.input<typ
   return photo.storedAt ? 'stored' : 'new';
 }
 
-/** The photo is stored: its thumbnail goes on the ledger entries that show it. */
-export async function recordDevicePhoto(deps: Pick<Deps, 'uow' | 'clock'>, { sm3: key, thumbKey }: { sm3: string; thumbKey: string }): Promise<void> {
-  await deps.uow.write((tx) => tx.devices.photoStored(key, thumbKey, deps.clock.now().toISOString()));
+/** The photo is stored: its thumbnail goes on the ledger entries that show it (their applications are returned). */
+export async function recordDevicePhoto(deps: Pick<Deps, 'uow' | 'clock'>, { sm3: key, thumbKey }: { sm3: string; thumbKey: string }): Promise<string[]> {
+  return deps.uow.write((tx) => tx.devices.photoStored(key, thumbKey, deps.clock.now().toISOString()));
 }

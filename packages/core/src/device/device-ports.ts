@@ -49,8 +49,8 @@ export interface DeviceRepo {
   announcePhotos(deviceId: string, sm3s: readonly string[], at: string): Promise<void>;
   /** An announced photo: which device announced it and whether it arrived. */
   photo(sm3: string): Promise<{ sm3: string; deviceId: string; announcedAt: string; storedAt: string | null; thumbKey: string | null } | null>;
-  /** The photo arrived: its thumbnail goes on the stampings that show it. */
-  photoStored(sm3: string, thumbKey: string, at: string): Promise<void>;
+  /** The photo arrived: its thumbnail goes on the stampings that show it; returns their applications. */
+  photoStored(sm3: string, thumbKey: string, at: string): Promise<string[]>;
   /** Requests in the scopes (newest first), optionally of one device or status. */
   requests(filter: { scopes: string[]; deviceId?: string; status?: RequestStatus; limit: number }): Promise<DeviceRequest[]>;
 }

@@ -64,6 +64,11 @@ export class VirtualDevices {
         stateDir: path.join(this.dir, bundle.dev), pages, home: DEMO_HOME, hbS: 60, firstHeartbeatMs: 1000,
       });
       device.on('notice', (n) => { if (n.level !== 'info') this.opts.log(`virtual device ${bundle.dev}: ${n.message}`); });
+      // Battery, ink and position show on the screens from the first heartbeat: send one soon
+      // after each connection rather than a whole period later.
+      device.on('link', (l) => {
+        if (l.connected) setTimeout(() => { try { device.heartbeat(); } catch { /* stopped meanwhile */ } }, 1500).unref();
+      });
       this.devices.set(bundle.dev, device);
       await device.start(false);
     }

@@ -35,10 +35,17 @@ export class Announcer {
     }, ids);
   }
 
-  async stampings(applicationIds: readonly string[]): Promise<void> {
+  /**
+   * A device's impression (or its photo arriving): the application's people and, since a
+   * device is watched from the desk, those who hear of the device (supervisors, station,
+   * leaders: the ledger screen reloads).
+   */
+  async stampings(applicationIds: readonly string[], opts: { photo?: boolean } = {}): Promise<void> {
     for (const id of new Set(applicationIds)) {
       const app = await this.ctx.deps.uow.read((tx) => tx.applications.get(id));
-      if (app) await announce(this.ctx, 'stamped', app);
+      if (!app) continue;
+      const watchers = await this.ctx.deps.uow.read((tx) => deviceAudienceOf(tx, { orgCode: app.orgCode, sealId: app.sealId }));
+      await announce(this.ctx, 'stamped', app, { alsoUserIds: watchers, count: !opts.photo });
     }
   }
 

@@ -153,6 +153,11 @@ export async function connectExternalBroker(url: string, opts: { shareGroup?: st
   // After a good start, outages are survived by reconnecting in the background.
   client.options.reconnectPeriod = 2000;
   client.on('error', () => undefined);
+  // TCP_NODELAY, as on the embedded broker: mqtt.js leaves Nagle on, so a command written while
+  // the broker has not yet acknowledged our previous packet (a PUBACK) waits for its delayed ACK.
+  const noDelay = () => { (client.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true); };
+  noDelay();
+  client.on('connect', noDelay);
   const filter = opts.shareGroup ? `$share/${opts.shareGroup}/${SUBSCRIPTION}` : SUBSCRIPTION;
   // A clean session loses subscriptions on reconnect: subscribe again each time.
   client.on('connect', () => { if (handler) client.subscribe(filter, { qos: 1 }); });

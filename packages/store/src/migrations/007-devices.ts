@@ -151,5 +151,6 @@ export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> 
   await db.schema.alterTable('stampings').addColumn('flags', 'text', (c) => c.notNull().defaultTo('[]')).execute();
   await db.schema.createIndex('stampings_device').on('stampings').columns(['device_id', 'device_seq']).unique().execute();
   await db.schema.createIndex('stampings_photo').on('stampings').column('photo_key').execute();
+  await db.schema.createIndex('stampings_before').on('stampings').column('before_key').execute();
   await db.schema.createIndex('stampings_org_time').on('stampings').columns(['org_code', 'stamped_at']).execute();
 }

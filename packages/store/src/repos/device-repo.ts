@@ -175,6 +175,8 @@ export function deviceRepo({ db, dialect }: Ctx): DeviceRepo {
     async photoStored(sm3, thumbKey, at) {
       await db.updateTable('device_photos').set({ stored_at: at, thumb_key: thumbKey }).where('sm3', '=', sm3).execute();
       await db.updateTable('stampings').set({ thumb_key: thumbKey }).where('photo_key', '=', sm3).where('thumb_key', 'is', null).execute();
+      const rows = await db.selectFrom('stampings').select('application_id').where((eb) => eb.or([eb('photo_key', '=', sm3), eb('before_key', '=', sm3)])).execute();
+      return [...new Set(rows.map((r) => r.application_id))];
     },
     async requests({ scopes, deviceId, status, limit }) {
       let q = db.selectFrom('device_requests').selectAll();

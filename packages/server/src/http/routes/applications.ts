@@ -56,10 +56,10 @@ const withUrls = (v: ApplicationView) => ({
 });
 
 /** Tells the people an application concerns that it changed (after the change committed). */
-export async function announce(ctx: Pick<AppContext, 'deps' | 'live' | 'metrics'>, type: LiveEventType, app: Application, opts: { exceptUserIds?: string[] } = {}): Promise<void> {
+export async function announce(ctx: Pick<AppContext, 'deps' | 'live' | 'metrics'>, type: LiveEventType, app: Application, opts: { exceptUserIds?: string[]; alsoUserIds?: string[]; count?: boolean } = {}): Promise<void> {
   const at = ctx.deps.clock.now().toISOString();
-  ctx.metrics.applications.inc({ event: type });
-  const ids = await ctx.deps.uow.read((tx) => audienceOf(tx, app, at));
+  if (opts.count !== false) ctx.metrics.applications.inc({ event: type });
+  const ids = [...await ctx.deps.uow.read((tx) => audienceOf(tx, app, at)), ...(opts.alsoUserIds ?? [])];
   ctx.live.publish(liveEvent(type, app, at), ids.filter((id) => !opts.exceptUserIds?.includes(id)));
 }
 

@@ -10,7 +10,7 @@ const IMAGE_TYPES = ['image/jpeg', 'image/png'];
  * Photos of stamped pages from devices (device-protocol §11): a one-time upload of bytes a
  * signed impression event announced. Stored untouched (they are evidence), thumbnailed.
  */
-export const devicePhotoRoutes = ({ deps, blobs, config }: AppContext): FastifyPluginAsyncZod => async (app) => {
+export const devicePhotoRoutes = ({ deps, blobs, config, announcer }: AppContext): FastifyPluginAsyncZod => async (app) => {
   app.addContentTypeParser(IMAGE_TYPES, { parseAs: 'buffer', bodyLimit: config.uploadLimitBytes }, (_req, body, done) => done(null, body));
   app.put('/api/device-photos/:sm3', {
     schema: {
@@ -36,7 +36,9 @@ export const devicePhotoRoutes = ({ deps, blobs, config }: AppContext): FastifyP
     }
     await blobs.put(body, { contentType: format === 'png' ? 'image/png' : 'image/jpeg' });
     const t = await blobs.put(thumb, { contentType: 'image/jpeg' });
-    await recordDevicePhoto(deps, { sm3: req.params.sm3, thumbKey: t.key });
+    const applicationIds = await recordDevicePhoto(deps, { sm3: req.params.sm3, thumbKey: t.key });
+    // The ledger entries showing this photo get it live (the screens reload them).
+    await announcer?.stampings(applicationIds, { photo: true });
     return reply.status(201).send({ stored: true });
   });
 };
