@@ -66,7 +66,8 @@ export async function startServer(config: Readonly<Config>, opts: { logger?: boo
     if (virtual) {
       const addr0 = app.server.address();
       const httpPort = typeof addr0 === 'object' && addr0 ? addr0.port : config.port;
-      const endpoints = { mqttUrl: config.mqttUrl ?? `mqtt://127.0.0.1:${b.port ?? config.mqttPort}`, httpBase: `http${config.tls ? 's' : ''}://127.0.0.1:${httpPort}` };
+      // The platform's own broker log-in stays out of the devices' bundles.
+      const endpoints = { mqttUrl: config.mqttUrl?.replace(/\/\/[^@/]*@/, '//') ?? `mqtt://127.0.0.1:${b.port ?? config.mqttPort}`, httpBase: `http${config.tls ? 's' : ''}://127.0.0.1:${httpPort}` };
       await virtual.ensureProvisioned(endpoints);
       await virtual.start(endpoints);
     }

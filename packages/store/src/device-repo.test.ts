@@ -106,6 +106,12 @@ for (const dialect of TEST_DIALECTS) {
       await uow.write((tx) => tx.devices.insertEvent({ ...e, seq: 2, type: 'state' }));
       expect(await uow.read((tx) => tx.devices.events('CZ0000000020', { limit: 10 }))).toMatchObject([{ seq: 2 }, { seq: 1, body: { fw: '1.0' } }]);
       expect(await uow.read((tx) => tx.devices.events('CZ0000000020', { limit: 10, beforeSeq: 2 }))).toMatchObject([{ seq: 1 }]);
+      // Sequence numbers go past 32 bits (the protocol allows up to 2^53 - 1) and come back as numbers.
+      const big = 2 ** 31 + 7;
+      expect(await uow.write((tx) => tx.devices.insertEvent({ ...e, seq: big, type: 'state' }))).toBe(true);
+      await uow.write((tx) => tx.devices.touch('CZ0000000020', { seqHigh: big }));
+      expect((await uow.read((tx) => tx.devices.events('CZ0000000020', { limit: 1 })))[0]!.seq).toBe(big);
+      expect((await uow.read((tx) => tx.devices.get('CZ0000000020')))!.seqHigh).toBe(big);
     });
 
     it('stores requests, decides them once (CONFLICT on a stale version), and filters by scope, device and status', async () => {

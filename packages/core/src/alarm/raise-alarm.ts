@@ -30,7 +30,8 @@ export interface Raised {
  * Raises an alarm inside the caller's transaction under the town's settings: a disabled rule
  * raises nothing (null); a repeat of an open condition returns the open alarm. A new alarm is
  * audited (ALARM_RAISED, by the system); a rule set to auto-lock orders the device locked
- * (DEVICE_LOCK_REQUESTED with the alarm's id) unless the platform already wants it locked.
+ * (DEVICE_LOCK_REQUESTED with the alarm's id) unless the platform already wants it locked —
+ * also when the condition recurs under an alarm still open.
  */
 export async function raiseAlarm(tx: Tx, deps: Pick<Deps, 'clock' | 'ids' | 'deviceKeys'>, rules: EffectiveRules, spec: AlarmSpec): Promise<Raised | null> {
   const setting = rules[spec.rule];
@@ -44,8 +45,14 @@ export async function raiseAlarm(tx: Tx, deps: Pick<Deps, 'clock' | 'ids' | 'dev
     autoLocked: locks, createdAt: now, acknowledgedBy: null, acknowledgedAt: null, resolvedBy: null, resolvedAt: null, note: null, version: 1,
   };
   const { alarm, created } = await tx.alarms.raise(draft);
-  if (!created) return { alarm, created, device };
   const actor = systemActor(device ? `device:${device.id}` : 'local');
+  if (!created) {
+    // The condition came back while its alarm is still open (e.g. the case opened again after a
+    // two-person unlock, the alarm only acknowledged): a locking rule locks again, under that alarm.
+    if (!locks || !device) return { alarm, created, device };
+    const relocked = await lockDeviceInTx(tx, deps, { actor, device, reason: `${RULE_DEFAULTS[spec.rule].nameZh}（告警 ${alarm.id}）`, alarmId: alarm.id });
+    return { alarm, created, device: relocked.device };
+  }
   await record(tx, deps, actor, {
     action: 'ALARM_RAISED', targetType: 'alarm', targetId: alarm.id, orgCode: alarm.orgCode, before: null,
     after: { rule: alarm.rule, severity: alarm.severity, autoLocked: alarm.autoLocked, deviceId: alarm.deviceId, sealId: alarm.sealId, eventSeq: alarm.eventSeq, evidence: alarm.evidence },

@@ -88,7 +88,9 @@ export async function sweepDevices(deps: Deps, now: Date = deps.clock.now()): Pr
 }
 
 async function sweepOne(tx: Tx, deps: Deps, id: string, rulesOf: (town: string | null) => Promise<EffectiveRules>, now: Date): Promise<Alarm[]> {
-  let device = await tx.devices.get(id);
+  // Locked until commit (as ingest does): the hole list written back below must be the one read
+  // here, not one an ingest batch of another process changed meanwhile (PostgreSQL).
+  let device = await tx.devices.getForUpdate(id);
   if (!device || device.status === 'retired') return [];
   const rules = await rulesOf(townOf(device.orgCode));
   const created: Alarm[] = [];
@@ -101,7 +103,9 @@ async function sweepOne(tx: Tx, deps: Deps, id: string, rulesOf: (town: string |
     const r = await raiseAlarm(tx, deps, rules, { rule: f.rule, orgCode: device.orgCode, device, evidence: f.evidence, dedupeKey: f.dedupeKey });
     if (r?.created) created.push(r.alarm);
     if (r?.device) device = r.device;
-    if (f.rule === 'sequence_gap') {
+    // Holes are dropped only once an alarm names them: while an older gap alarm is still open
+    // the new holes stay on the device until a new alarm can carry them (never hide a loss).
+    if (f.rule === 'sequence_gap' && (r === null || r.created)) {
       const reported = new Set((f.evidence.ranges as { from: number }[]).map((g) => g.from));
       await tx.devices.touch(device.id, { seqGaps: device.seqGaps.filter((g) => !reported.has(g.from)) });
     }

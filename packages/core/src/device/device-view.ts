@@ -64,7 +64,20 @@ export function commandView(c: DeviceCommand): CommandView {
     // The outbox stores what it signed; a row that is not JSON shows without its body.
   }
   const { message: _m, nextAttemptAt: _n, ...rest } = c;
-  return { ...rest, body };
+  return { ...rest, body: c.type === 'authorize' ? withoutOtp(body) : body };
+}
+
+/**
+ * An authorize command's token as readers of the device see it: without `otp`. The digest is
+ * SM3 of `<auth>:<code>` over a 6-digit code, found by trying all million codes in a second, so
+ * whoever saw it (the keeper at the device, anyone with device.read) could stamp as the
+ * applicant without the applicant's phone (device-protocol §9).
+ */
+function withoutOtp(body: unknown): unknown {
+  const token = (body as { token?: unknown } | null)?.token;
+  if (!token || typeof token !== 'object') return body;
+  const { otp: _otp, ...rest } = token as Record<string, unknown>;
+  return { ...(body as Record<string, unknown>), token: rest };
 }
 
 export async function requestView(tx: Tx, r: DeviceRequest, mayDecide: boolean, names: Namer = namer(tx)): Promise<DeviceRequestView> {

@@ -8,6 +8,7 @@ import { parseInput } from '../validate.js';
 import { loadDevice } from './device-access.js';
 import { commandView, deviceView, namer, requestView, type CommandView, type DeviceRequestView, type DeviceView } from './device-view.js';
 import { DEVICE_STATUSES, type StoredDeviceEvent } from './records.js';
+import { unlockable } from './remote-lock.js';
 
 
 export const listDevicesQuery = z.strictObject({
@@ -61,7 +62,7 @@ export async function getDevice(deps: Deps, { actor, id, limit = 50 }: { actor: 
     const actions: DeviceDetail['actions'] = [];
     if (can('device.manage')) actions.push('update', device.sealId ? 'unbind' : 'bind', 'replace', 'retire');
     if (can('device.lock')) actions.push('lock');
-    if (can('device.lock') && device.lockWanted && !requests.some((r) => r.kind === 'unlock' && r.status === 'pending')) actions.push('request_unlock');
+    if (can('device.lock') && unlockable(device) && !requests.some((r) => r.kind === 'unlock' && r.status === 'pending')) actions.push('request_unlock');
     const seal = device.sealId ? await tx.seals.get(device.sealId) : null;
     const onSite = !seal || seal.keeperUserId === actor.userId || (seal.custodyOrgCode !== seal.orgCode && actor.grants.some((g) => g.role === 'station_officer' && isWithin(seal.custodyOrgCode, g.orgCode)));
     if (can('device.maintain') && onSite && !requests.some((r) => r.kind === 'maintenance' && r.status === 'pending')) actions.push('request_maintenance');

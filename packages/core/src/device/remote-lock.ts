@@ -35,6 +35,13 @@ export async function sendUnlockInTx(tx: Tx, deps: Pick<Deps, 'clock' | 'ids' | 
 }
 
 /**
+ * Is there a lock to undo? The platform's own (lockWanted), or one the device reports: it
+ * alarm-locks itself on tamper and on a forced press (device-protocol §5.3, also when the town
+ * turned that rule's auto-lock off) and leaves that state only by an unlock command.
+ */
+export const unlockable = (d: Pick<Device, 'lockWanted' | 'state'>): boolean => d.lockWanted || d.state === 'alarm_locked';
+
+/**
  * 申请解锁: a device.lock holder asks, with a reason, for a locked device to be unlocked. With
  * 解锁需第二人 (the default) the request waits for a different person holding device.unlock;
  * without it the request is granted at once and the unlock goes out.
@@ -47,7 +54,7 @@ export async function requestUnlock(
   return deps.uow.write(async (tx) => {
     const device = await loadDevice(tx, actor, id, 'device.lock');
     assertNotRetired(device);
-    if (!device.lockWanted) throw new AppError('ILLEGAL_TRANSITION', `device ${device.id} is not locked by the platform: there is nothing to unlock`, { field: 'status' });
+    if (!unlockable(device)) throw new AppError('ILLEGAL_TRANSITION', `device ${device.id} is not locked: there is nothing to unlock`, { field: 'status' });
     const open = await tx.devices.requests({ scopes: [''], deviceId: device.id, status: 'pending', limit: 20 });
     if (open.some((r) => r.kind === 'unlock')) throw new AppError('CONFLICT', `an unlock of device ${device.id} is already waiting for a decision`);
     const now = deps.clock.now().toISOString();

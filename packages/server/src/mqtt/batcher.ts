@@ -6,18 +6,20 @@
  * only then, so a crash never loses a message the device was told was received.
  */
 export class Batcher<T> {
-  private queue: { item: T; done: () => void }[] = [];
+  private queue: { item: T; done: () => void; fail: (e: unknown) => void }[] = [];
   private running: Promise<void> | null = null;
 
   constructor(
     private readonly max: number,
     private readonly flush: (items: T[]) => Promise<void>,
-    private readonly onError: (e: unknown, items: T[]) => Promise<void>,
+    /** A failed batch: retries as it sees fit and returns the items that still could not be stored. */
+    private readonly onError: (e: unknown, items: T[]) => Promise<T[]>,
   ) {}
 
+  /** Resolves once the item is stored; rejects when it could not be (the message must not be acknowledged). */
   push(item: T): Promise<void> {
-    return new Promise<void>((done) => {
-      this.queue.push({ item, done });
+    return new Promise<void>((done, fail) => {
+      this.queue.push({ item, done, fail });
       if (!this.running) this.running = this.loop();
     });
   }
@@ -37,12 +39,16 @@ export class Batcher<T> {
       while (this.queue.length) {
         const batch = this.queue.splice(0, this.max);
         const items = batch.map((b) => b.item);
+        let failed = new Set<T>();
         try {
           await this.flush(items);
         } catch (e) {
-          await this.onError(e, items).catch(() => undefined);
+          failed = new Set(await this.onError(e, items).catch(() => items));
         }
-        for (const b of batch) b.done();
+        for (const b of batch) {
+          if (failed.has(b.item)) b.fail(new Error('the message could not be stored'));
+          else b.done();
+        }
       }
     } finally {
       this.running = null;

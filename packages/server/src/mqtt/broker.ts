@@ -59,7 +59,9 @@ export async function startEmbeddedBroker(opts: { port: number; host: string; ac
       // from its buffer). The will passes here too. Messages that come before the gateway has
       // started wait for it.
       const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-      void handler.then((h) => h(packet.topic, payload)).catch(() => undefined).finally(() => done(null));
+      // Not stored (the database failed): refused, so Aedes closes the connection without a
+      // PUBACK and the device sends the message again after reconnecting (§12).
+      void handler.then((h) => h(packet.topic, payload)).then(() => done(null), (e: unknown) => done(e instanceof Error ? e : new Error(String(e))));
     },
     authorizeSubscribe: (client, sub, done) => {
       if (maySubscribe(client.id, sub.topic)) return done(null, sub);
@@ -113,10 +115,13 @@ export async function connectExternalBroker(url: string, opts: { shareGroup?: st
     const payload = packet.cmd === 'publish' ? (Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload)) : Buffer.alloc(0);
     const work = !topic ? Promise.resolve() : handler ? handler(topic, payload) : ready.then((h) => h(topic, payload));
     if (topic.endsWith('/up/hb')) {
+      void work.catch(() => undefined);
       callback();
       return;
     }
-    void work.finally(() => callback());
+    // Not stored: no PUBACK. The connection is dropped so that the broker delivers the message
+    // again on the next session (mqtt.js would otherwise wait for this callback for ever).
+    void work.then(() => callback(), () => { client?.stream?.destroy(); });
   };
   let client: mqtt.MqttClient;
   try {

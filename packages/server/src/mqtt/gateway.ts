@@ -32,28 +32,38 @@ export class Gateway {
   private readonly timeSent = new Map<string, number>();
 
   constructor(private readonly ctx: GatewayCtx) {
-    const ingest = async (items: { deviceId: string; event: DeviceEvent; receivedAt: string }[]) => this.afterEvents(await ingestEvents(ctx.deps, { items }), items);
+    // Once stored, telling people is best effort: a failed push must not fail the message.
+    const told = (what: string) => (e: unknown) => ctx.log(`device ${what} stored, but the live update failed`, e);
+    const ingest = async (items: { deviceId: string; event: DeviceEvent; receivedAt: string }[]) => {
+      const results = await ingestEvents(ctx.deps, { items });
+      await this.afterEvents(results, items).catch(told('events'));
+    };
     const beat = async (items: { deviceId: string; hb: Heartbeat; receivedAt: string }[]) => {
       const results = await recordHeartbeats(ctx.deps, items);
-      await this.ctx.announcer.alarms(results.flatMap((r) => r.alarms));
+      await this.ctx.announcer.alarms(results.flatMap((r) => r.alarms)).catch(told('heartbeats'));
     };
     // A batch that fails (one bad item, a lost connection) is retried item by item, so one
     // message cannot take the others with it; what still fails is logged and counted.
-    const oneByOne = <T,>(kind: string, fn: (items: T[]) => Promise<void>) => async (e: unknown, items: T[]) => {
+    // What still fails is not acknowledged to the device, which sends it again (§12).
+    const oneByOne = <T,>(kind: string, fn: (items: T[]) => Promise<void>) => async (e: unknown, items: T[]): Promise<T[]> => {
       ctx.log(`device ${kind} batch of ${items.length} failed; retrying one by one`, e);
+      const failed: T[] = [];
       for (const item of items) {
         await fn([item]).catch((err: unknown) => {
           this.count(kind, 'ingest_failed');
-          ctx.log(`device ${kind} message could not be stored`, err);
+          ctx.log(`device ${kind} message could not be stored; it is not acknowledged`, err);
+          failed.push(item);
         });
       }
+      return failed;
     };
     this.events = new Batcher(200, ingest, oneByOne('ev', ingest));
     this.heartbeats = new Batcher(500, beat, oneByOne('hb', beat));
   }
 
   async start(): Promise<void> {
-    await this.ctx.broker.onDeviceMessage((topic, payload) => this.handle(topic, payload).catch((e: unknown) => this.ctx.log(`device message on ${topic} failed`, e)));
+    // A message that could not be stored rejects: the broker does not acknowledge it.
+    await this.ctx.broker.onDeviceMessage((topic, payload) => this.handle(topic, payload));
   }
 
   /** Waits until every message received so far has been ingested (tests, shutdown). */
@@ -73,7 +83,13 @@ export class Gateway {
     if (!entry || entry.retired) return this.count(t.kind, 'unknown_device');
     const refuse = async (result: string, reason: string, attack: boolean) => {
       this.count(t.kind, result);
-      if (attack) await forgedMessage(this.ctx.deps, { deviceId: t.deviceId, reason: result, detail: reason, topic }).then((a) => this.ctx.announcer.alarms(a ? [a] : []));
+      // A refused message is acknowledged all the same (sending it again would change nothing);
+      // a failure to raise its alarm is logged, not passed on.
+      if (attack) {
+        await forgedMessage(this.ctx.deps, { deviceId: t.deviceId, reason: result, detail: reason, topic })
+          .then((a) => this.ctx.announcer.alarms(a ? [a] : []))
+          .catch((e: unknown) => this.ctx.log(`alarm for a refused message on ${topic} could not be raised`, e));
+      }
     };
     if (t.kind === 'will') {
       const w = parsePayload(will, payload);
@@ -96,7 +112,7 @@ export class Gateway {
     const ahead = new Date(msg.ts).getTime() - receivedAt.getTime();
     if (ahead > this.ctx.config.deviceClockToleranceMs) {
       await refuse('clock_far_off', `device time ${msg.ts} is ${Math.round(ahead / 1000)} s ahead`, true);
-      return this.sendTime(t.deviceId);
+      return this.sendTime(t.deviceId).catch((e: unknown) => this.ctx.log(`time command to ${t.deviceId} not queued`, e));
     }
     this.count(t.kind, 'ok');
     if ('mac' in msg) await this.heartbeats.push({ deviceId: t.deviceId, hb: msg, receivedAt: receivedAt.toISOString() });

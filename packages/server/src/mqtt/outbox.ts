@@ -68,7 +68,11 @@ export class Outbox {
     }
   }
 
-  private async send(c: DeviceCommand): Promise<void> {
+  private async send(listed: DeviceCommand): Promise<void> {
+    // Read again just before sending: a lock superseded by an unlock meanwhile (another
+    // process, or a pass that listed it earlier) must not reach the device after the unlock.
+    const c = await this.ctx.deps.uow.read((tx) => tx.devices.getCommand(listed.id));
+    if (!c || c.status !== 'pending') return;
     const now = this.ctx.deps.clock.now();
     const attempts = c.attempts + 1;
     // Schedule the re-send before publishing: an ack that overtakes this write only changes the status.

@@ -36,7 +36,7 @@ export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> 
     .addColumn('online', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('connected_at', 'text')
     .addColumn('last_seen_at', 'text')
-    .addColumn('seq_high', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('seq_high', 'bigint', (c) => c.notNull().defaultTo(0))
     .addColumn('seq_gaps', 'text', (c) => c.notNull().defaultTo('[]'))
     .addColumn('battery', 'integer')
     .addColumn('ink', 'integer')
@@ -53,7 +53,7 @@ export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> 
 
   await db.schema.createTable('device_events')
     .addColumn('device_id', 'text', (c) => c.notNull())
-    .addColumn('seq', 'integer', (c) => c.notNull())
+    .addColumn('seq', 'bigint', (c) => c.notNull())
     .addColumn('type', 'text', (c) => c.notNull())
     .addColumn('device_time', 'text', (c) => c.notNull())
     .addColumn('received_at', 'text', (c) => c.notNull())
@@ -89,7 +89,7 @@ export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> 
     .addColumn('severity', 'text', (c) => c.notNull())
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('evidence', 'text', (c) => c.notNull())
-    .addColumn('event_seq', 'integer')
+    .addColumn('event_seq', 'bigint')
     .addColumn('dedupe_key', 'text')
     .addColumn('auto_locked', 'integer', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
@@ -145,7 +145,7 @@ export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> 
     .execute();
 
   // Device facts of an impression: its sequence number, when it arrived, the photo before.
-  await db.schema.alterTable('stampings').addColumn('device_seq', 'integer').execute();
+  await db.schema.alterTable('stampings').addColumn('device_seq', 'bigint').execute();
   await db.schema.alterTable('stampings').addColumn('received_at', 'text').execute();
   await db.schema.alterTable('stampings').addColumn('before_key', 'text').execute();
   await db.schema.alterTable('stampings').addColumn('flags', 'text', (c) => c.notNull().defaultTo('[]')).execute();

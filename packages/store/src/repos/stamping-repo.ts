@@ -7,7 +7,7 @@ const toStamping = (r: StampingsTable): Stamping => ({
   source: r.source as StampingSource, impressions: r.impressions, stampedAt: r.stamped_at, operatorUserId: r.operator_user_id,
   deviceId: r.device_id, latitude: r.latitude, longitude: r.longitude, photoKey: r.photo_key, thumbKey: r.thumb_key, sm3: r.sm3,
   phash: r.phash, matchedPageNo: r.matched_page_no, phashDistance: r.phash_distance, note: r.note, createdAt: r.created_at,
-  deviceSeq: r.device_seq, receivedAt: r.received_at, beforeKey: r.before_key, flags: JSON.parse(r.flags) as string[],
+  deviceSeq: r.device_seq === null ? null : Number(r.device_seq), receivedAt: r.received_at, beforeKey: r.before_key, flags: JSON.parse(r.flags) as string[],
 });
 
 /** Impressions made under authorizations: recorded by a keeper by hand, or by a device. */
