@@ -38,7 +38,8 @@ export async function startServer(config: Readonly<Config>, opts: { logger?: boo
     const log = opts.logger === false ? () => undefined : (m: string) => pino({ level: config.logLevel }).info(m);
     // The broker first: a port already taken stops start-up before anything is written.
     const metricsRef: { current: Metrics | null } = { current: null };
-    const parts = await startBroker(config, runtime.deps, metricsRef);
+    const deviceLog = pino({ level: config.logLevel });
+    const parts = await startBroker(config, runtime.deps, metricsRef, (m) => deviceLog.warn(m));
     broker = parts.broker;
     const seeded = config.demo ? await seedDemo(runtime.deps, { csvPath: HESHAN_CSV, log }) : false;
     const b = broker;
@@ -48,7 +49,6 @@ export async function startServer(config: Readonly<Config>, opts: { logger?: boo
     const webhooks = config.alarmWebhooks.length
       ? new AlarmWebhooks({ targets: config.alarmWebhooks, deps: runtime.deps, publicUrl: config.publicUrl, timeZone: config.tz, onOutcome: (o) => metrics.webhooks.inc({ kind: o.kind, outcome: o.ok ? 'delivered' : 'failed' }) })
       : null;
-    const deviceLog = pino({ level: config.logLevel });
     const devices = await startDeviceLink({ deps: runtime.deps, live, metrics, config }, parts, webhooks, (msg, err) => (err ? deviceLog.error({ err }, msg) : deviceLog.info(msg)));
     const virtual = config.demo && config.virtualDevices
       ? new VirtualDevices({ deps: runtime.deps, blobs: runtime.blobs, dataDir: config.dataDir, log: (m, err) => (err ? pino({ level: config.logLevel }).warn({ err }, m) : pino({ level: config.logLevel }).info(m)) })

@@ -9,6 +9,7 @@ import { assertNotRetired, configBody, deviceLabel, deviceReason, loadDevice } f
 import { deviceView, type DeviceView } from './device-view.js';
 import { createDeviceInTx, provisionedFacts, type Endpoints, type Provisioned } from './provision-device.js';
 import { retireInTx } from './retire-device.js';
+import { lockDeviceInTx } from './lock-device.js';
 
 export const replaceDeviceInput = z.strictObject({
   reason: deviceReason,
@@ -50,6 +51,11 @@ export async function replaceDevice(
     });
     if (device.geofence || device.hours) {
       await enqueueCommand(tx, deps, { device, type: 'config', body: configBody(device, device.geofence, device.hours), createdBy: actor.userId });
+    }
+    // A lock is not escaped by swapping the box: the new device starts locked when the old one
+    // was (or was locking), and only the two-person unlock opens it.
+    if (old.lockWanted || old.state === 'alarm_locked') {
+      device = (await lockDeviceInTx(tx, deps, { actor, device, reason: `更换前的设备 ${old.id} 处于锁定状态：${old.lockReason ?? '设备自行告警锁定'}`.slice(0, 200) })).device;
     }
     return { device: await deviceView(tx, device), replaced: await deviceView(tx, retired), bundle: made.bundle };
   });

@@ -12,7 +12,8 @@ const FENCE_M = 300;
 /**
  * The demo's smart-seal devices, emulated inside the server (CUNZHANG_DEMO with
  * CUNZHANG_VIRTUAL_DEVICES): one on the village committee seal of 前鹤山村 and of 后鹤山村, and
- * one at the town's station not yet bound. They speak the real protocol over the real broker;
+ * one at the town's station not yet bound. They have a fence but no working hours of their own,
+ * so the demo works at any hour (the town's default hours still raise off-hours warnings). They speak the real protocol over the real broker;
  * the virtual-device panel drives them. Their bundles (with private keys: demo only) are kept
  * in the data directory so they come back after a restart.
  */
@@ -33,7 +34,7 @@ export class VirtualDevices {
     const { deps } = this.opts;
     const fence = { latE6: DEMO_HOME.lat_e6, lngE6: DEMO_HOME.lng_e6, radiusM: FENCE_M };
     for (const [orgCode, label] of [[DEMO_VILLAGE, '前鹤山村村委会印章柜'], [DEMO_OTHER_VILLAGE, '后鹤山村村委会印章柜'], [DEMO_TOWN, '镇经管站合同章柜']] as const) {
-      const made = await provisionDevice(deps, { actor, input: { orgCode, label, geofence: fence, hours: { from: '07:00', to: '20:00' }, virtual: true }, endpoints });
+      const made = await provisionDevice(deps, { actor, input: { orgCode, label, geofence: fence, virtual: true }, endpoints });
       if (orgCode !== DEMO_TOWN) {
         const seals = await deps.uow.read((tx) => tx.seals.list({ scopes: [orgCode], orgCode, typeCode: 'village_committee', limit: 1 }));
         const seal = seals.items[0];

@@ -131,6 +131,22 @@ describe('bad input from devices [sqlite]', () => {
     expect(await rules(b.dev)).toEqual([]);
   });
 
+  it('a typo in its own topic is a bad_topic, not an attack; a clean disconnect marks the device offline', async () => {
+    const clumsy = await rawDevice(a);
+    const alarmsBefore = (await rules()).length;
+    const change = await delta(async () => {
+      await Promise.race([clumsy.pub('ev', { hello: 1 }, `cz/v1/d/${a.dev}/up/event`).catch(() => undefined), new Promise((r) => setTimeout(r, 200))]);
+      await waitFor('bad topic counted', async () => (await deviceCounters(e.server.app))['topic/bad_topic']);
+    });
+    expect(change).toEqual({ 'topic/bad_topic': 1 });
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await rules()).length).toBe(alarmsBefore); // no alarm for a typo
+    const polite = await rawDevice(a);
+    await e.deps.uow.write((tx) => tx.devices.touch(a.dev, { online: true }));
+    await polite.client.endAsync();
+    expect(await waitFor('offline after a clean disconnect', async () => (await e.deps.uow.read((tx) => tx.devices.get(a.dev)))?.online === false || null)).toBe(true);
+  });
+
   it('an unknown device cannot log in; a wrong password neither', async () => {
     const refused = async (opts: mqtt.IClientOptions) => {
       const err = await mqtt.connectAsync(a.mqtt.url, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 3000, ...opts }).then(async (c) => { await c.endAsync(true); return null; }, (x: unknown) => x);

@@ -27,6 +27,8 @@ export interface DeviceAccess {
   authenticate(username: string, password: Buffer | undefined): Promise<boolean>;
   /** Called for each refused publish or subscribe: counted, and alarmed where it suggests an attack. */
   refused(deviceId: string, what: 'publish' | 'subscribe', topic: string): void;
+  /** A device's connection ended (cleanly or not): it is offline from now (§7.2). */
+  disconnected?(deviceId: string): void;
 }
 
 const SUBSCRIPTION = 'cz/v1/d/+/up/+';
@@ -71,6 +73,8 @@ export async function startEmbeddedBroker(opts: { port: number; host: string; ac
   });
   // TCP_NODELAY: a command and a PUBACK are small packets; with Nagle on, one written while the
   // device has not yet acknowledged the previous one waits for its delayed ACK (~40 ms on Linux).
+  // A clean DISCONNECT sends no last will: the broker itself says the device left.
+  aedes.on('clientDisconnect', (client) => { if (client.id) access?.disconnected?.(client.id); });
   const server: Server = createServer({ noDelay: true }, aedes.handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {

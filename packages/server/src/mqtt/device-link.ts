@@ -1,4 +1,4 @@
-import { forgedMessage, type Alarm } from '@cunzhang/core';
+import { forgedMessage, markOffline, type Alarm } from '@cunzhang/core';
 import { hostname } from 'node:os';
 import type { Config } from '../config.js';
 import type { AppContext } from '../http/context.js';
@@ -28,10 +28,13 @@ export interface BrokerParts {
   directory: DeviceDirectory;
   /** Filled once the announcer exists: alarms raised by the broker's own refusals are pushed too. */
   onAlarm: { current: ((a: Alarm[]) => Promise<void>) | null };
+  /** Likewise for a device that went offline. */
+  onDevice: { current: ((deviceId: string) => Promise<void>) | null };
 }
 
-export async function startBroker(config: Readonly<Config>, deps: AppContext['deps'], metricsRef: { current: Metrics | null }): Promise<BrokerParts> {
+export async function startBroker(config: Readonly<Config>, deps: AppContext['deps'], metricsRef: { current: Metrics | null }, log: (msg: string) => void = () => undefined): Promise<BrokerParts> {
   const onAlarm: BrokerParts['onAlarm'] = { current: null };
+  const onDevice: BrokerParts['onDevice'] = { current: null };
   const directory = new DeviceDirectory(deps);
   const broker = config.mqttUrl
     ? await connectExternalBroker(config.mqttUrl, { shareGroup: config.mqttShareGroup ?? undefined, clientId: `cunzhang-${hostname()}-${config.port}` })
@@ -40,13 +43,21 @@ export async function startBroker(config: Readonly<Config>, deps: AppContext['de
       access: {
         authenticate: async (user, pass) => (await directory.authenticate(user, pass)) !== null,
         refused: (deviceId, what, topic) => {
-          metricsRef.current?.deviceMessages.inc({ kind: what === 'publish' ? 'topic' : 'subscribe', result: 'foreign_topic' });
+          // Its own branch with a wrong kind (up/event for up/ev) is a mistake, not an attack.
+          const own = topic.startsWith(`cz/v1/d/${deviceId}/`);
+          metricsRef.current?.deviceMessages.inc({ kind: what === 'publish' ? 'topic' : 'subscribe', result: own ? 'bad_topic' : 'foreign_topic' });
+          log(`device ${deviceId}: ${what} on ${topic} refused (${own ? 'not a protocol topic, see device-protocol §3' : 'another device\'s topic'})`);
+          if (own) return;
           void forgedMessage(deps, { deviceId, reason: 'foreign_topic', topic, detail: `${what} on ${topic}` })
             .then((a) => (a ? onAlarm.current?.([a]) : undefined)).catch(() => undefined);
         },
+        disconnected: (deviceId) => {
+          void markOffline(deps, { deviceId, at: deps.clock.now().toISOString() })
+            .then((d) => (d ? onDevice.current?.(deviceId) : undefined)).catch(() => undefined);
+        },
       },
     });
-  return { broker, directory, onAlarm };
+  return { broker, directory, onAlarm, onDevice };
 }
 
 export async function startDeviceLink(
@@ -60,6 +71,7 @@ export async function startDeviceLink(
   const gateway = new Gateway({ deps: ctx.deps, config: ctx.config, broker: parts.broker, directory: parts.directory, metrics: ctx.metrics, live: ctx.live, announcer, log });
   ctx.deps.signals = { commandQueued: () => outbox.kick() };
   parts.onAlarm.current = (a) => announcer.alarms(a);
+  parts.onDevice.current = (id) => announcer.device(id);
   await gateway.start();
   outbox.start();
   return {

@@ -71,6 +71,21 @@ export class Gateway {
     await Promise.all([this.events.drain(), this.heartbeats.drain()]);
   }
 
+  private readonly explained = new Map<string, number>();
+
+  /**
+   * The reason a device's message was refused, in the log (at most once a minute per device
+   * and reason): the metric says how many, this says which member was wrong (§13).
+   */
+  private explain(deviceId: string, result: string, reason: string): void {
+    const key = `${deviceId}:${result}`;
+    const now = Date.now();
+    if (now - (this.explained.get(key) ?? 0) < 60_000) return;
+    if (this.explained.size > 10_000) this.explained.clear();
+    this.explained.set(key, now);
+    this.ctx.log(`device ${deviceId}: message refused (${result}): ${reason}`);
+  }
+
   private count(kind: string, result: string): void {
     this.ctx.metrics.deviceMessages.inc({ kind, result });
   }
@@ -83,6 +98,7 @@ export class Gateway {
     if (!entry || entry.retired) return this.count(t.kind, 'unknown_device');
     const refuse = async (result: string, reason: string, attack: boolean) => {
       this.count(t.kind, result);
+      this.explain(t.deviceId, result, reason);
       // A refused message is acknowledged all the same (sending it again would change nothing);
       // a failure to raise its alarm is logged, not passed on.
       if (attack) {

@@ -3,6 +3,7 @@ import { command, provisioningBundle, publicKeyOf, verify } from '@cunzhang/prot
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_OTHER_VILLAGE, DEMO_TOWN, DEMO_VILLAGE } from '../demo/seed.js';
 import {
+  lockDevice,
   bindDevice, getDevice, listDevices, provisionDevice, replaceDevice, retireDevice, unbindDevice, updateDevice, type Endpoints,
 } from '@cunzhang/core';
 import { openTestEnv, TEST_DIALECTS, type TestEnv } from '../testing.js';
@@ -165,6 +166,16 @@ for (const dialect of TEST_DIALECTS) {
       // The old one's config, never delivered, is dropped with it.
       expect((await outbox(old.id)).map((c) => c.status)).toEqual(['superseded']);
       await expectAppError(replaceDevice(env.deps, { actor: p.officer, id: old.id, input: { reason: '再换' }, endpoints }), 'ILLEGAL_TRANSITION');
+    });
+
+    it('a locked device replaced by a new one: the new one starts locked (only the two-person unlock opens it)', async () => {
+      const seal = await activeSeal();
+      const old = (await provision({ sealId: seal.id })).device;
+      await lockDevice(env.deps, { actor: p.leader, id: old.id, input: { reason: '告警调查中' } });
+      const r = await replaceDevice(env.deps, { actor: p.officer, id: old.id, input: { reason: '换一台' }, endpoints });
+      expect(r.device).toMatchObject({ lockWanted: true, lockDisplay: 'locking' });
+      const lock = (await outbox(r.device.id)).find((c) => c.type === 'lock')!;
+      expect(checked(lock).body).toMatchObject({ reason: expect.stringContaining('告警调查中') });
     });
 
     it('retires a device: unbound, refused again, and audited with the reason', async () => {

@@ -1,4 +1,4 @@
-import { Alert, App, Button, Form, Input, InputNumber, Modal, Select, Switch, Table, type TableColumnsType } from 'antd';
+import { Alert, App, Button, Form, Input, InputNumber, Select, Switch, Table, type TableColumnsType } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatTime } from '../i18n';
@@ -7,6 +7,7 @@ import { errorText } from '../lib/errors';
 import { can, MATTER_ROUTES, type MatterEntry, type MatterRoute } from '../lib/types';
 import { PageHead } from './bits';
 import { useConsole } from './context';
+import { FormModal } from './parts';
 import { homeTown } from './townOf';
 
 type Change = Pick<MatterEntry, 'code' | 'nameZh' | 'nameEn' | 'route' | 'enabled' | 'sortOrder'>;
@@ -93,38 +94,24 @@ export default function Matters() {
 
 function AddMatter({ town, next, onClose, onSaved }: { town: string; next: number; onClose: () => void; onSaved: () => Promise<void> }) {
   const { t } = useTranslation();
-  const [form] = Form.useForm<Change>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const submit = async (v: Change) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await api.put('/api/matters', { town, code: v.code.trim(), nameZh: v.nameZh.trim(), nameEn: v.nameEn.trim(), route: v.route, enabled: true, sortOrder: v.sortOrder });
-      await onSaved();
-      onClose();
-    } catch (e) {
-      setError(errorText(e, t));
-      setBusy(false);
-    }
+    await api.put('/api/matters', { town, code: v.code.trim(), nameZh: v.nameZh.trim(), nameEn: v.nameEn.trim(), route: v.route, enabled: true, sortOrder: v.sortOrder });
+    await onSaved();
+    onClose();
   };
   const req = (field: string) => [{ required: true, whitespace: true, message: t('auth.required', { field }) }];
   return (
-    <Modal open title={t('matters.add')} onCancel={onClose} okText={t('common.save')} cancelText={t('common.cancel')} onOk={() => form.submit()}
-      confirmLoading={busy} destroyOnHidden>
-      <Form form={form} layout="vertical" onFinish={submit} initialValues={{ route: 'approver', sortOrder: next }} requiredMark>
-        <Form.Item name="code" label={t('matters.code')} extra={t('matters.codeHint')}
-          rules={[...req(t('matters.code')), { pattern: /^[a-z][a-z0-9_]{1,39}$/, message: t('matters.codeHint') }]}>
-          <Input maxLength={40} />
-        </Form.Item>
-        <Form.Item name="nameZh" label={t('matters.nameZh')} rules={req(t('matters.nameZh'))}><Input maxLength={40} /></Form.Item>
-        <Form.Item name="nameEn" label={t('matters.nameEn')} rules={req(t('matters.nameEn'))}><Input maxLength={80} /></Form.Item>
-        <Form.Item name="route" label={t('matters.route')} rules={[{ required: true }]}>
-          <Select options={MATTER_ROUTES.map((r) => ({ value: r, label: t(`routeShort.${r}`) }))} />
-        </Form.Item>
-        <Form.Item name="sortOrder" label={t('matters.sortOrder')}><InputNumber min={0} max={10000} /></Form.Item>
-        {error && <Alert type="error" title={error} showIcon role="alert" />}
-      </Form>
-    </Modal>
+    <FormModal<Change> title={t('matters.add')} okText={t('common.save')} onClose={onClose} submit={submit} initial={{ route: 'approver', sortOrder: next }} testid="add-matter">
+      <Form.Item name="code" label={t('matters.code')} extra={t('matters.codeHint')}
+        rules={[...req(t('matters.code')), { pattern: /^[a-z][a-z0-9_]{1,39}$/, message: t('matters.codeHint') }]}>
+        <Input maxLength={40} />
+      </Form.Item>
+      <Form.Item name="nameZh" label={t('matters.nameZh')} rules={req(t('matters.nameZh'))}><Input maxLength={40} /></Form.Item>
+      <Form.Item name="nameEn" label={t('matters.nameEn')} rules={req(t('matters.nameEn'))}><Input maxLength={80} /></Form.Item>
+      <Form.Item name="route" label={t('matters.route')} rules={[{ required: true }]}>
+        <Select options={MATTER_ROUTES.map((r) => ({ value: r, label: t(`routeShort.${r}`) }))} />
+      </Form.Item>
+      <Form.Item name="sortOrder" label={t('matters.sortOrder')}><InputNumber min={0} max={10000} /></Form.Item>
+    </FormModal>
   );
 }

@@ -1,14 +1,14 @@
-import { Alert, App, Button, Card, Input, Popconfirm, Table, Tag, type TableColumnsType } from 'antd';
-import { useEffect, useState } from 'react';
+import { App, Button, Card, Input, Popconfirm, Tag, type TableColumnsType } from 'antd';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, qs } from '../lib/api';
+import { api } from '../lib/api';
 import { errorText } from '../lib/errors';
-import { can, type Page, type UserView } from '../lib/types';
+import { can, type UserView } from '../lib/types';
+import { useKeysetList } from '../lib/useKeysetList';
 import { PageHead } from './bits';
 import { useConsole } from './context';
+import { KeysetTable } from './parts';
 import { CreatePerson, ManageGrants } from './PeopleForms';
-
-const PAGE = 50;
 
 /**
  * 人员: people in the units the caller manages, numbers masked by the server. The three
@@ -22,11 +22,8 @@ export default function People() {
   const { message } = App.useApp();
   const [q, setQ] = useState('');
   const [query, setQuery] = useState('');
-  const [rows, setRows] = useState<UserView[]>([]);
-  const [next, setNext] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<string | null>(null);
-  const [reload, setReload] = useState(0);
+  const list = useKeysetList<UserView>('/api/users', { q: query });
+  const { setItems, setError } = list;
   const [creating, setCreating] = useState(false);
   const [managing, setManaging] = useState<UserView | null>(null);
 
@@ -35,42 +32,11 @@ export default function People() {
   const mayUnlock = can(me, 'user.unlock');
   const mayDisable = can(me, 'user.disable');
 
-  useEffect(() => {
-    let live = true;
-    setLoading(true);
-    api.get<Page<UserView>>(`/api/users${qs({ q: query, limit: PAGE })}`)
-      .then((p) => {
-        if (!live) return;
-        setRows(p.items);
-        setNext(p.next);
-        setError(null);
-      })
-      .catch((e: unknown) => live && setError(errorText(e, t)))
-      .finally(() => live && setLoading(false));
-    return () => {
-      live = false;
-    };
-  }, [query, t, reload]);
-
-  const loadMore = async () => {
-    if (!next) return;
-    setLoading(true);
-    try {
-      const p = await api.get<Page<UserView>>(`/api/users${qs({ q: query, limit: PAGE, cursor: next })}`);
-      setRows((r) => [...r, ...p.items]);
-      setNext(p.next);
-    } catch (e) {
-      setError(errorText(e, t));
-    } finally {
-      setLoading(false);
-    }
-  };
-
   /** Re-reads one person after a change and puts the fresh view in the list. */
   const refreshOne = async (id: string): Promise<UserView | null> => {
     try {
       const u = await api.get<UserView>(`/api/users/${encodeURIComponent(id)}`);
-      setRows((r) => r.map((x) => (x.id === id ? u : x)));
+      setItems((r) => r.map((x) => (x.id === id ? u : x)));
       return u;
     } catch (e) {
       setError(errorText(e, t));
@@ -144,18 +110,12 @@ export default function People() {
           </div>
         </form>
       </Card>
-      {error && <Alert type="error" title={error} showIcon role="alert" style={{ margin: '12px 0' }} data-testid="people-error" />}
-      <Table<UserView> className="cz-table" rowKey="id" columns={columns} dataSource={rows} loading={loading} pagination={false}
-        size="middle" aria-label={t('people.list')} data-testid="people-table" locale={{ emptyText: t('common.empty') }} />
-      <div className="cz-more">
-        <span role="status">{t('common.shown', { n: rows.length })}</span>
-        {next && <Button onClick={loadMore} loading={loading}>{t('common.loadMore')}</Button>}
-      </div>
+      <KeysetTable<UserView> list={list} columns={columns} label={t('people.list')} testid="people-table" empty={t('common.empty')} errorTestid="people-error" />
       {creating && (
         <CreatePerson onClose={() => setCreating(false)} onCreated={(u) => {
           setCreating(false);
           void message.success(t('people.created', { name: u.name }));
-          setReload((n) => n + 1);
+          list.reload();
         }} />
       )}
       {managing && (

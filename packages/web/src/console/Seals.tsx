@@ -1,16 +1,16 @@
-import { Alert, App, Button, Card, Col, Form, Input, Modal, Row, Select, Table, type TableColumnsType } from 'antd';
-import { useEffect, useMemo, useState } from 'react';
+import { Alert, App, Button, Card, Col, Form, Input, Modal, Row, Select, type TableColumnsType } from 'antd';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatTime } from '../i18n';
-import { api, qs } from '../lib/api';
+import { api } from '../lib/api';
 import { errorText } from '../lib/errors';
-import { linkClick, navigate, usePath } from '../lib/router';
-import { can, SEAL_STATUSES, type Page, type Seal, type SealType } from '../lib/types';
+import { linkClick, navigate } from '../lib/router';
+import { can, SEAL_STATUSES, type Seal, type SealType } from '../lib/types';
+import { useKeysetList, useUrlFilters } from '../lib/useKeysetList';
 import { PageHead, StatusTag } from './bits';
 import { PersonField } from './PersonField';
+import { FilterSelect, KeysetTable } from './parts';
 import { useConsole } from './context';
-
-const PAGE = 50;
 
 export function useSealTypes(): SealType[] {
   const [types, setTypes] = useState<SealType[]>([]);
@@ -29,66 +29,17 @@ export function typeName(types: SealType[], code: string, lang: string): string 
   return ty ? (lang === 'en' ? ty.nameEn : ty.nameZh) : code;
 }
 
-type Filters = { orgCode?: string; status?: string; typeCode?: string; q?: string };
+const KEYS = ['orgCode', 'status', 'typeCode', 'q'] as const;
 
 /** 印章台账: the registry, filtered through the address bar so Back keeps the filters. */
 export default function Seals() {
   const { me, orgName, villages } = useConsole();
   const { t, i18n } = useTranslation();
-  const path = usePath();
-  const search = path.includes('?') ? path.slice(path.indexOf('?')) : '';
-  const filters = useMemo<Filters>(() => {
-    const p = new URLSearchParams(search);
-    const f: Filters = {};
-    for (const k of ['orgCode', 'status', 'typeCode', 'q'] as const) {
-      const v = p.get(k);
-      if (v) f[k] = v;
-    }
-    return f;
-  }, [search]);
+  const { filters, setFilter, field } = useUrlFilters('/seals', KEYS);
   const types = useSealTypes();
-  const [rows, setRows] = useState<Seal[]>([]);
-  const [next, setNext] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<string | null>(null);
+  const list = useKeysetList<Seal>('/api/seals', filters);
   const [creating, setCreating] = useState(false);
   const [qText, setQText] = useState(filters.q ?? '');
-
-  useEffect(() => {
-    let live = true;
-    setLoading(true);
-    setError(null);
-    api.get<Page<Seal>>(`/api/seals${qs({ ...filters, limit: PAGE })}`)
-      .then((p) => {
-        if (!live) return;
-        setRows(p.items);
-        setNext(p.next);
-      })
-      .catch((e: unknown) => live && setError(errorText(e, t)))
-      .finally(() => live && setLoading(false));
-    return () => {
-      live = false;
-    };
-  }, [filters, t]);
-
-  const setFilter = (patch: Filters) => {
-    const f = { ...filters, ...patch };
-    navigate(`/seals${qs(f as Record<string, string | undefined>)}`, { replace: true });
-  };
-
-  const loadMore = async () => {
-    if (!next) return;
-    setLoading(true);
-    try {
-      const p = await api.get<Page<Seal>>(`/api/seals${qs({ ...filters, limit: PAGE, cursor: next })}`);
-      setRows((r) => [...r, ...p.items]);
-      setNext(p.next);
-    } catch (e) {
-      setError(errorText(e, t));
-    } finally {
-      setLoading(false);
-    }
-  };
 
   const columns: TableColumnsType<Seal> = [
     {
@@ -115,21 +66,13 @@ export default function Seals() {
         <form role="search" aria-label={t('seals.filters')} onSubmit={(e) => { e.preventDefault(); setFilter({ q: qText.trim() || undefined }); }}>
           <Row gutter={[12, 8]} align="bottom">
             <Col xs={24} sm={12} lg={6}>
-              <label htmlFor="f-org" className="cz-label">{t('seals.village')}</label>
-              <Select id="f-org" className="cz-full" allowClear showSearch={{ optionFilterProp: 'label' }} placeholder={t('common.all')}
-                value={filters.orgCode} onChange={(v?: string) => setFilter({ orgCode: v || undefined })}
-                options={villages.map((v) => ({ value: v.code, label: v.name }))} />
+              <FilterSelect id="f-org" label={t('seals.village')} {...field('orgCode')} search options={villages.map((v) => ({ value: v.code, label: v.name }))} />
             </Col>
             <Col xs={12} sm={6} lg={4}>
-              <label htmlFor="f-status" className="cz-label">{t('seals.status')}</label>
-              <Select id="f-status" className="cz-full" allowClear placeholder={t('common.all')} value={filters.status}
-                onChange={(v?: string) => setFilter({ status: v || undefined })}
-                options={SEAL_STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))} />
+              <FilterSelect id="f-status" label={t('seals.status')} {...field('status')} options={SEAL_STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))} />
             </Col>
             <Col xs={12} sm={6} lg={5}>
-              <label htmlFor="f-type" className="cz-label">{t('seals.type')}</label>
-              <Select id="f-type" className="cz-full" allowClear placeholder={t('common.all')} value={filters.typeCode}
-                onChange={(v?: string) => setFilter({ typeCode: v || undefined })}
+              <FilterSelect id="f-type" label={t('seals.type')} {...field('typeCode')}
                 options={types.map((ty) => ({ value: ty.code, label: i18n.language === 'en' ? ty.nameEn : ty.nameZh }))} />
             </Col>
             <Col xs={24} lg={9}>
@@ -142,13 +85,7 @@ export default function Seals() {
           </Row>
         </form>
       </Card>
-      {error && <Alert type="error" title={error} showIcon role="alert" style={{ margin: '12px 0' }} />}
-      <Table<Seal> className="cz-table" rowKey="id" columns={columns} dataSource={rows} loading={loading} pagination={false}
-        size="middle" aria-label={t('seals.list')} data-testid="seal-table" locale={{ emptyText: t('common.empty') }} />
-      <div className="cz-more">
-        <span role="status">{t('common.shown', { n: rows.length })}</span>
-        {next ? <Button onClick={loadMore} loading={loading} data-testid="load-more">{t('common.loadMore')}</Button> : rows.length > 0 && <span>{t('common.noMore')}</span>}
-      </div>
+      <KeysetTable<Seal> list={list} columns={columns} label={t('seals.list')} testid="seal-table" empty={t('common.empty')} moreTestid="load-more" />
       {creating && <CreateSeal types={types} onClose={() => setCreating(false)} />}
     </>
   );

@@ -1,15 +1,15 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatTime } from '../i18n';
 import { api, qs } from '../lib/api';
 import { errorText } from '../lib/errors';
 import { searchOf, usePath } from '../lib/router';
-import { can, type AlarmView, type Listing } from '../lib/types';
+import type { AlarmView, Listing } from '../lib/types';
 import { useConsole } from '../console/context';
 import { useDeviceLive } from '../shell/live';
-import { Dialog, Empty, ErrorBox, Loading, PageTitle, PhotoViewer, useToast } from '../shell/ui';
-import { evidencePhotos, evidenceRows } from './format';
-import { alarmPhotoUrl, useLocks, type DeviceBrief } from './useLocks';
+import { Dialog, Empty, ErrorBox, Loading, PageTitle, PhotoViewer, useLoad, useToast } from '../shell/ui';
+import { alarmLockReason, alarmSteps, evidencePhotos, evidenceRows, lockLabel } from './format';
+import { acknowledgeAlarm, alarmPhotoUrl, resolveAlarm, useLocks, type DeviceBrief } from './useLocks';
 import './devices.css';
 
 /** Open and acknowledged alarms, newest first (two small pages: the box holds what is still to do). */
@@ -22,21 +22,8 @@ async function loadBox(): Promise<AlarmView[]> {
 export default function AlarmBox() {
   const { t } = useTranslation();
   const focus = searchOf(usePath()).get('focus');
-  const [items, setItems] = useState<AlarmView[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { data: items, error, reload: load } = useLoad(loadBox, []);
   const { devices, lock } = useLocks(items?.map((a) => a.deviceId) ?? []);
-
-  const load = useCallback(async () => {
-    try {
-      setItems(await loadBox());
-      setError(null);
-    } catch (e) {
-      setError(errorText(e, t));
-    }
-  }, [t]);
-  useEffect(() => {
-    void load();
-  }, [load]);
   useDeviceLive((e) => e.kind === 'alarm' && void load(), () => void load());
 
   // An alarm opened from a notice scrolls into view once the list is there.
@@ -54,7 +41,7 @@ export default function AlarmBox() {
         <ul className="m-list" aria-label={t('nav.alarmBox')}>
           {items.map((a) => (
             <AlarmCard key={a.id} alarm={a} device={a.deviceId ? devices.get(a.deviceId) : undefined} focused={a.id === focus}
-              onLock={(id) => lock(id, t('alarm.lockReason', { rule: t(`rule.${a.rule}`) }))} onChanged={load} />
+              onLock={(id) => lock(id, alarmLockReason(a, t))} onChanged={load} />
           ))}
         </ul>
       )}
@@ -72,8 +59,7 @@ function AlarmCard({ alarm: a, device, focused, onLock, onChanged }: {
   const [error, setError] = useState<string | null>(null);
   const [resolving, setResolving] = useState(false);
   const [photo, setPhoto] = useState<{ src: string; label: string } | null>(null);
-  const handle = can(me, 'alarm.handle', a.orgCode);
-  const mayLock = !!a.deviceId && can(me, 'device.lock', a.orgCode);
+  const steps = alarmSteps(a, me);
   const rows = evidenceRows(a.evidence, t, (iso) => formatTime(iso)).slice(0, 4);
   const photos = evidencePhotos(a.evidence, t);
 
@@ -83,7 +69,7 @@ function AlarmCard({ alarm: a, device, focused, onLock, onChanged }: {
     try {
       if (what === 'lock') await onLock(a.deviceId!);
       else {
-        await api.post(`/api/alarms/${a.id}/acknowledge`, {});
+        await acknowledgeAlarm(a);
         toast({ text: t('alarm.acked'), kind: 'success' });
         await onChanged();
       }
@@ -95,7 +81,6 @@ function AlarmCard({ alarm: a, device, focused, onLock, onChanged }: {
   };
 
   const lockState = device?.lock;
-  const lockLabel = busy === 'lock' || lockState === 'locking' ? t('lock.locking') : lockState === 'locked' ? t('lock.locked') : lockState === 'unlocking' ? t('lock.unlocking') : t('dev.oneTap');
   return (
     <li id={`alarm-${a.id}`} className={`m-card cz-alarm cz-alarm-${a.severity}${focused ? ' cz-alarm-focus' : ''}`} data-testid="alarm-card" data-id={a.id} data-status={a.status}>
       <div className="m-app-top">
@@ -116,12 +101,12 @@ function AlarmCard({ alarm: a, device, focused, onLock, onChanged }: {
         </div>
       )}
       <div className="m-btns">
-        {mayLock && (
+        {steps.lock && (
           <button type="button" className="btn btn-danger btn-big cz-lock-btn" disabled={busy !== null || (!!lockState && lockState !== 'unlocked')}
-            onClick={() => run('lock')} data-testid="lock-button" data-lock={lockState ?? 'unknown'} aria-live="polite">{lockLabel}</button>
+            onClick={() => run('lock')} data-testid="lock-button" data-lock={lockState ?? 'unknown'} aria-live="polite">{lockLabel(lockState, busy === 'lock', t)}</button>
         )}
-        {handle && a.status === 'open' && <button type="button" className="btn btn-big" onClick={() => run('ack')} disabled={busy !== null} data-testid="ack-button">{t('alarm.acknowledge')}</button>}
-        {handle && <button type="button" className="btn btn-primary btn-big" onClick={() => setResolving(true)} data-testid="resolve-button">{t('alarm.resolve')}</button>}
+        {steps.acknowledge && <button type="button" className="btn btn-big" onClick={() => run('ack')} disabled={busy !== null} data-testid="ack-button">{t('alarm.acknowledge')}</button>}
+        {steps.resolve && <button type="button" className="btn btn-primary btn-big" onClick={() => setResolving(true)} data-testid="resolve-button">{t('alarm.resolve')}</button>}
       </div>
       {error && <ErrorBox text={error} />}
       <ResolveDialog alarm={a} open={resolving} onClose={() => setResolving(false)} onDone={async () => { setResolving(false); toast({ text: t('alarm.resolved'), kind: 'success' }); await onChanged(); }} />
@@ -161,7 +146,7 @@ function ResolveDialog({ alarm, open, onClose, onDone }: { alarm: AlarmView; ope
     setBusy(true);
     setError(null);
     try {
-      await api.post(`/api/alarms/${alarm.id}/resolve`, { note: note.trim() });
+      await resolveAlarm(alarm, note);
       setNote('');
       await onDone();
     } catch (e) {

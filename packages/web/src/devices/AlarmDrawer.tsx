@@ -1,5 +1,5 @@
-import { Alert, App, Button, Descriptions, Drawer, Empty, Form, Grid, Image, Input, Modal, Space, Timeline } from 'antd';
-import { useCallback, useEffect, useState } from 'react';
+import { App, Button, Descriptions, Empty, Form, Image, Input, Space } from 'antd';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatTime } from '../i18n';
 import { api } from '../lib/api';
@@ -7,40 +7,32 @@ import { errorText } from '../lib/errors';
 import { linkClick } from '../lib/router';
 import { can, type AlarmDetailView, type AlarmView } from '../lib/types';
 import { useConsole } from '../console/context';
+import { DetailDrawer, FormModal } from '../console/parts';
 import { useDeviceLive } from '../shell/live';
-import { evidencePhotos, evidenceRows } from './format';
-import { AlarmStatusTag, LockTag, SeverityTag } from './tags';
-import { alarmPhotoUrl, useLocks } from './useLocks';
+import { useLoad } from '../shell/ui';
+import { alarmLockReason, alarmSteps, evidencePhotos, evidenceRows, lockLabel } from './format';
+import { AlarmStatusTag, HistoryTimeline, LockTag, SeverityTag } from './tags';
+import { acknowledgeAlarm, alarmPhotoUrl, resolveAlarm, useLocks } from './useLocks';
+
+/** GET /api/alarms/:id answers { alarm, history, deviceLock, actions }; an older draft the alarm alone. */
+async function fetchAlarm(id: string | null): Promise<AlarmDetailView | null> {
+  if (!id) return null;
+  const r = await api.get<AlarmDetailView | AlarmView>(`/api/alarms/${encodeURIComponent(id)}`);
+  return 'alarm' in r ? r : { alarm: r };
+}
 
 /** One alarm: what rule, what was observed (in words, with photos), who handled it; acknowledge, resolve, lock. */
 export function AlarmDrawer({ id, onClose, onChanged }: { id: string | null; onClose: () => void; onChanged: () => void }) {
   const { me, orgName } = useConsole();
   const { t } = useTranslation();
   const { message } = App.useApp();
-  const wide = !!Grid.useBreakpoint().lg;
-  const [detail, setDetail] = useState<AlarmDetailView | null>(null);
+  const { data, error, reload: load } = useLoad(() => fetchAlarm(id), [id]);
+  // The alarm shown a moment ago stays out while the next one loads.
+  const detail = data?.alarm.id === id ? data : null;
   const alarm = detail?.alarm ?? null;
-  const [error, setError] = useState<string | null>(null);
   const [resolving, setResolving] = useState(false);
   const [busy, setBusy] = useState<null | 'ack' | 'lock'>(null);
   const { devices, lock } = useLocks([alarm?.deviceId ?? null]);
-
-  const load = useCallback(async () => {
-    if (!id) return;
-    try {
-      // { alarm, history, deviceLock, actions }; an older draft answered with the alarm alone.
-      const r = await api.get<AlarmDetailView | AlarmView>(`/api/alarms/${encodeURIComponent(id)}`);
-      setDetail('alarm' in r ? r : { alarm: r });
-      setError(null);
-    } catch (e) {
-      setError(errorText(e, t));
-    }
-  }, [id, t]);
-  useEffect(() => {
-    setDetail(null);
-    setError(null);
-    void load();
-  }, [load]);
   useDeviceLive((e) => {
     if (e.kind === 'alarm' && e.alarmId === id) void load();
   }, () => void load());
@@ -50,11 +42,11 @@ export function AlarmDrawer({ id, onClose, onChanged }: { id: string | null; onC
     setBusy(what);
     try {
       if (what === 'ack') {
-        await api.post(`/api/alarms/${alarm.id}/acknowledge`, {});
+        await acknowledgeAlarm(alarm);
         await load();
         void message.success(t('alarm.acked'));
       } else {
-        await lock(alarm.deviceId!, t('alarm.lockReason', { rule: t(`rule.${alarm.rule}`) }));
+        await lock(alarm.deviceId!, alarmLockReason(alarm, t));
         void message.info(t('dev.lockSent'));
       }
       onChanged();
@@ -67,25 +59,21 @@ export function AlarmDrawer({ id, onClose, onChanged }: { id: string | null; onC
 
   const a = alarm;
   const device = a?.deviceId ? devices.get(a.deviceId) : undefined;
-  const handle = a ? can(me, 'alarm.handle', a.orgCode) : false;
-  const may = (step: 'acknowledge' | 'resolve') => (detail?.actions ? detail.actions.includes(step) : handle && (step === 'resolve' ? a?.status !== 'resolved' : a?.status === 'open'));
-  const mayLock = a?.deviceId ? can(me, 'device.lock', a.orgCode) : false;
+  const steps = a ? alarmSteps(a, me, detail?.actions) : null;
   const photos = a ? evidencePhotos(a.evidence, t) : [];
   return (
-    <Drawer open={!!id} onClose={onClose} size={wide ? 820 : '100%'} title={a ? t(`rule.${a.rule}`, { defaultValue: a.rule }) : t('alarm.detail')}
-      closable={{ 'aria-label': t('common.close') }} data-testid="alarm-detail">
-      {error && <Alert type="error" title={error} showIcon role="alert" />}
-      {!a && !error && <p role="status">{t('common.loading')}</p>}
+    <DetailDrawer open={!!id} onClose={onClose} width={820} title={a ? t(`rule.${a.rule}`, { defaultValue: a.rule }) : t('alarm.detail')}
+      testid="alarm-detail" error={error} ready={!!a}>
       {a && (
         <>
           <Space wrap className="cz-gap-bottom">
-            {mayLock && a.deviceId && (
+            {steps?.lock && a.deviceId && (
               <Button danger type="primary" size="large" onClick={() => act('lock')} loading={busy === 'lock'} disabled={!!device && device.lock !== 'unlocked'} data-testid="alarm-lock">
-                {device?.lock === 'locking' ? t('lock.locking') : device?.lock === 'locked' ? t('lock.locked') : t('dev.oneTap')}
+                {lockLabel(device?.lock, false, t)}
               </Button>
             )}
-            {may('acknowledge') && <Button onClick={() => act('ack')} loading={busy === 'ack'} data-testid="alarm-ack">{t('alarm.acknowledge')}</Button>}
-            {may('resolve') && <Button type="primary" onClick={() => setResolving(true)} data-testid="alarm-resolve">{t('alarm.resolve')}</Button>}
+            {steps?.acknowledge && <Button onClick={() => act('ack')} loading={busy === 'ack'} data-testid="alarm-ack">{t('alarm.acknowledge')}</Button>}
+            {steps?.resolve && <Button type="primary" onClick={() => setResolving(true)} data-testid="alarm-resolve">{t('alarm.resolve')}</Button>}
           </Space>
           <Descriptions size="small" bordered column={{ xs: 1, md: 2 }} items={[
             { key: 'sev', label: t('alarm.severity'), children: <SeverityTag severity={a.severity} /> },
@@ -128,45 +116,28 @@ export function AlarmDrawer({ id, onClose, onChanged }: { id: string | null; onC
           {detail?.history && detail.history.length > 0 && (
             <>
               <h3 className="cz-gap">{t('dev.history')}</h3>
-              <Timeline items={[...detail.history].sort((x, y) => y.seq - x.seq).map((h) => ({
-                key: h.seq,
-                content: <div><strong>{t(`devAudit.${h.action}`, { defaultValue: h.action })}</strong><span className="cz-sub">{formatTime(h.at)}</span>{(h as { actorName?: string | null }).actorName && <span className="cz-sub">{(h as { actorName?: string | null }).actorName}</span>}</div>,
-              }))} />
+              <HistoryTimeline history={detail.history} />
             </>
           )}
         </>
       )}
       {a && resolving && <ResolveModal alarm={a} onClose={() => setResolving(false)} onDone={() => { setResolving(false); void load(); onChanged(); }} />}
-    </Drawer>
+    </DetailDrawer>
   );
 }
 
 /** 处理完毕: resolving needs a note saying what was found and done. */
 export function ResolveModal({ alarm, onClose, onDone }: { alarm: AlarmView; onClose: () => void; onDone: () => void }) {
   const { t } = useTranslation();
-  const [form] = Form.useForm<{ note: string }>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const submit = async ({ note }: { note: string }) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await api.post(`/api/alarms/${alarm.id}/resolve`, { note: note.trim() });
-      onDone();
-    } catch (e) {
-      setError(errorText(e, t));
-      setBusy(false);
-    }
+    await resolveAlarm(alarm, note);
+    onDone();
   };
   return (
-    <Modal open title={t('alarm.resolveTitle')} onCancel={onClose} onOk={() => form.submit()} okText={t('alarm.resolve')} cancelText={t('common.cancel')}
-      confirmLoading={busy} destroyOnHidden okButtonProps={{ 'data-testid': 'resolve-ok' }}>
-      <Form form={form} layout="vertical" onFinish={submit}>
-        <Form.Item name="note" label={t('alarm.note')} extra={t('alarm.noteHint')} rules={[{ required: true, whitespace: true, message: t('alarm.noteRequired') }]}>
-          <Input.TextArea rows={4} maxLength={500} />
-        </Form.Item>
-        {error && <Alert type="error" title={error} showIcon role="alert" />}
-      </Form>
-    </Modal>
+    <FormModal<{ note: string }> title={t('alarm.resolveTitle')} okText={t('alarm.resolve')} onClose={onClose} submit={submit} testid="resolve">
+      <Form.Item name="note" label={t('alarm.note')} extra={t('alarm.noteHint')} rules={[{ required: true, whitespace: true, message: t('alarm.noteRequired') }]}>
+        <Input.TextArea rows={4} maxLength={500} />
+      </Form.Item>
+    </FormModal>
   );
 }

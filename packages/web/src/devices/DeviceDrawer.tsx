@@ -1,15 +1,17 @@
-import { Alert, App, Button, Descriptions, Drawer, Grid, Popconfirm, Space, Table, Tabs, Timeline } from 'antd';
-import { useCallback, useEffect, useState } from 'react';
+import { App, Button, Descriptions, Popconfirm, Space, Table, Tabs } from 'antd';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatTime } from '../i18n';
 import { api } from '../lib/api';
 import { errorText } from '../lib/errors';
 import { can, type CommandView, type DeviceAction, type DeviceDetail, type DeviceEventView, type DeviceRequestView, type DeviceView, type Me, type Provisioned } from '../lib/types';
 import { useConsole } from '../console/context';
+import { DetailDrawer } from '../console/parts';
 import { useDeviceLive } from '../shell/live';
+import { useLoad } from '../shell/ui';
 import { BindModal, BundleModal, EditDeviceModal, ReasonModal, type ReasonKind } from './DeviceForms';
-import { batteryInk, e6ToDeg, eventSummary } from './format';
-import { CommandStatusTag, DeviceStatusTag, LockTag, OnlineTag, RequestStatusTag, StateTag } from './tags';
+import { batteryInk, e6ToDeg, eventSummary, lockLabel } from './format';
+import { CommandStatusTag, DeviceStatusTag, HistoryTimeline, LockTag, OnlineTag, RequestStatusTag, StateTag } from './tags';
 
 /** The steps the reader may take, as the server offers them (or, from an older server, by permission). */
 function actionsOf(d: DeviceDetail, me: Me): DeviceAction[] {
@@ -30,28 +32,12 @@ export function DeviceDrawer({ id, onClose, onChanged }: { id: string | null; on
   const { me } = useConsole();
   const { t } = useTranslation();
   const { message } = App.useApp();
-  const wide = !!Grid.useBreakpoint().lg;
-  const [detail, setDetail] = useState<DeviceDetail | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { data, setData: setDetail, error, reload: load } = useLoad(() => (id ? api.get<DeviceDetail>(`/api/devices/${encodeURIComponent(id)}`) : Promise.resolve(null)), [id]);
+  // The device shown a moment ago stays out while the next one loads.
+  const detail = data?.device.id === id ? data : null;
   const [modal, setModal] = useState<null | 'edit' | 'bind' | ReasonKind>(null);
   const [bundle, setBundle] = useState<Provisioned | null>(null);
   const [busy, setBusy] = useState(false);
-
-  const load = useCallback(async () => {
-    if (!id) return;
-    try {
-      setDetail(await api.get<DeviceDetail>(`/api/devices/${encodeURIComponent(id)}`));
-      setError(null);
-    } catch (e) {
-      setError(errorText(e, t));
-    }
-  }, [id, t]);
-
-  useEffect(() => {
-    setDetail(null);
-    setError(null);
-    void load();
-  }, [load]);
   useDeviceLive((e) => {
     if (id && e.deviceId === id) void load();
   }, () => void load());
@@ -91,16 +77,13 @@ export function DeviceDrawer({ id, onClose, onChanged }: { id: string | null; on
   const v = detail?.device;
   const actions = detail ? actionsOf(detail, me) : [];
   return (
-    <Drawer open={!!id} onClose={onClose} size={wide ? 900 : '100%'} title={v ? v.label : t('dev.detail')}
-      closable={{ 'aria-label': t('common.close') }} data-testid="device-detail">
-      {error && <Alert type="error" title={error} showIcon role="alert" />}
-      {!detail && !error && <p role="status">{t('common.loading')}</p>}
+    <DetailDrawer open={!!id} onClose={onClose} width={900} title={v ? v.label : t('dev.detail')} testid="device-detail" error={error} ready={!!detail}>
       {detail && v && (
         <>
           <Space wrap className="cz-gap-bottom">
             {actions.includes('lock') && (
               <Button danger type="primary" size="large" onClick={lock} loading={busy} disabled={v.lockDisplay !== 'unlocked'} data-testid="device-lock">
-                {v.lockDisplay === 'locking' ? t('lock.locking') : t('dev.oneTap')}
+                {lockLabel(v.lockDisplay, false, t)}
               </Button>
             )}
             {actions.includes('request_unlock') && <Button onClick={() => setModal('unlock')} data-testid="device-unlock">{t('dev.requestUnlock')}</Button>}
@@ -136,13 +119,7 @@ export function DeviceDrawer({ id, onClose, onChanged }: { id: string | null; on
             { key: 'events', label: t('dev.events', { n: detail.events.length }), children: <Events events={detail.events} /> },
             { key: 'commands', label: t('dev.commands', { n: detail.commands.length }), children: <Commands commands={detail.commands} /> },
             ...(detail.requests ? [{ key: 'requests', label: t('dev.requests', { n: detail.requests.length }), children: <Requests requests={detail.requests} /> }] : []),
-            ...(detail.history ? [{
-              key: 'history', label: t('dev.history'), children: (
-                <Timeline items={[...detail.history].sort((a, b) => b.seq - a.seq).map((h) => ({
-                  key: h.seq, content: <div><strong>{t(`devAudit.${h.action}`, { defaultValue: h.action })}</strong><span className="cz-sub">{formatTime(h.at)}</span></div>,
-                }))} />
-              ),
-            }] : []),
+            ...(detail.history ? [{ key: 'history', label: t('dev.history'), children: <HistoryTimeline history={detail.history} /> }] : []),
           ]} />
         </>
       )}
@@ -152,7 +129,7 @@ export function DeviceDrawer({ id, onClose, onChanged }: { id: string | null; on
         <ReasonModal device={v} kind={modal} onClose={() => setModal(null)} onDone={(p) => { if (p) setBundle(p); changed(); }} />
       )}
       {bundle && <BundleModal result={bundle} onClose={() => setBundle(null)} />}
-    </Drawer>
+    </DetailDrawer>
   );
 }
 

@@ -1,10 +1,10 @@
 import { Alert, App, Button, Checkbox, Col, Form, Input, InputNumber, Modal, Radio, Row, Select } from 'antd';
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../lib/api';
-import { errorText } from '../lib/errors';
 import { MAINTENANCE_KINDS, type DeviceView, type Geofence, type MaintenanceKind, type Page, type Provisioned, type Seal } from '../lib/types';
 import { useConsole } from '../console/context';
+import { FormModal } from '../console/parts';
 import { degToE6, e6ToDeg, isHhmm } from './format';
 
 /** The seals of one unit, for binding a device. */
@@ -68,35 +68,6 @@ const placeValues = (d: DeviceView | null): PlaceValues => ({
   fenceOn: !!d?.geofence, lat: d?.geofence ? e6ToDeg(d.geofence.latE6) : '', lng: d?.geofence ? e6ToDeg(d.geofence.lngE6) : '', radiusM: d?.geofence?.radiusM ?? 200,
   hoursOn: !!d?.hours, from: d?.hours?.from ?? '08:00', to: d?.hours?.to ?? '18:00',
 });
-
-/** A modal form with the server's refusal shown in it. */
-function FormModal<V extends object>({ title, okText, danger, onClose, submit, children, initial, testid }: {
-  title: string; okText?: string; danger?: boolean; onClose: () => void; submit: (v: V) => Promise<void>; children: ReactNode; initial?: Partial<V>; testid: string;
-}) {
-  const { t } = useTranslation();
-  const [form] = Form.useForm<V>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const finish = async (v: V) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await submit(v);
-    } catch (e) {
-      setError(errorText(e, t));
-      setBusy(false);
-    }
-  };
-  return (
-    <Modal open title={title} onCancel={onClose} okText={okText ?? t('common.submit')} cancelText={t('common.cancel')} onOk={() => form.submit()}
-      confirmLoading={busy} destroyOnHidden okButtonProps={{ danger: !!danger, 'data-testid': `${testid}-ok` }} data-testid={testid}>
-      <Form form={form} layout="vertical" onFinish={finish} initialValues={initial as object} requiredMark>
-        {children}
-        {error && <Alert type="error" title={error} showIcon role="alert" data-testid="form-error" />}
-      </Form>
-    </Modal>
-  );
-}
 
 interface ProvisionValues extends PlaceValues { orgCode: string; label: string; sealId?: string; publicKey?: string }
 

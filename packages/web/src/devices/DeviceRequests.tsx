@@ -1,4 +1,4 @@
-import { Alert, App, Button, Form, Input, Modal, Space, Table, type TableColumnsType } from 'antd';
+import { Alert, App, Button, Form, Input, Space, Table, type TableColumnsType } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatTime } from '../i18n';
@@ -8,6 +8,7 @@ import { linkClick } from '../lib/router';
 import type { DeviceRequestView } from '../lib/types';
 import { PageHead } from '../console/bits';
 import { useConsole } from '../console/context';
+import { FormModal } from '../console/parts';
 import { useDeviceLive } from '../shell/live';
 import { RequestStatusTag } from './tags';
 import './devices.css';
@@ -93,33 +94,19 @@ export default function DeviceRequests() {
 
 function DecideModal({ request, approve, onClose, onDone }: { request: DeviceRequestView; approve: boolean; onClose: () => void; onDone: () => void }) {
   const { t } = useTranslation();
-  const [form] = Form.useForm<{ opinion: string }>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  // A refusal in the server's own words (e.g. 解锁需第二人: the requester cannot decide) stays visible.
   const submit = async ({ opinion }: { opinion: string }) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await api.post(`/api/device-requests/${request.id}/decision`, { approve, opinion: opinion.trim() });
-      onDone();
-    } catch (e) {
-      // The server's own words (e.g. 解锁需第二人: the requester cannot decide) stay visible.
-      setError(errorText(e, t));
-      setBusy(false);
-    }
+    await api.post(`/api/device-requests/${request.id}/decision`, { approve, opinion: opinion.trim() });
+    onDone();
   };
   return (
-    <Modal open title={approve ? t('req.approveTitle', { device: request.deviceLabel }) : t('req.rejectTitle', { device: request.deviceLabel })}
-      onCancel={onClose} onOk={() => form.submit()} okText={approve ? t('req.approve') : t('req.reject')} cancelText={t('common.cancel')}
-      okButtonProps={{ danger: !approve, 'data-testid': 'decide-ok' }} confirmLoading={busy} destroyOnHidden>
+    <FormModal<{ opinion: string }> title={approve ? t('req.approveTitle', { device: request.deviceLabel }) : t('req.rejectTitle', { device: request.deviceLabel })}
+      okText={approve ? t('req.approve') : t('req.reject')} danger={!approve} onClose={onClose} submit={submit} testid="decide" errorTestid="decide-error">
       <p>{request.kind === 'unlock' ? t('req.unlockBody') : t('req.maintenanceBody')}</p>
       <p><strong>{t('dev.reason')}{t('errors.sep')}</strong>{request.reason}</p>
-      <Form form={form} layout="vertical" onFinish={submit}>
-        <Form.Item name="opinion" label={t('req.opinion')} rules={[{ required: true, whitespace: true, message: t('req.opinionRequired') }]}>
-          <Input.TextArea rows={3} maxLength={500} />
-        </Form.Item>
-        {error && <Alert type="error" title={error} showIcon role="alert" data-testid="decide-error" />}
-      </Form>
-    </Modal>
+      <Form.Item name="opinion" label={t('req.opinion')} rules={[{ required: true, whitespace: true, message: t('req.opinionRequired') }]}>
+        <Input.TextArea rows={3} maxLength={500} />
+      </Form.Item>
+    </FormModal>
   );
 }

@@ -1,13 +1,14 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatTime } from '../i18n';
 import { api } from '../lib/api';
 import { errorText } from '../lib/errors';
 import { linkClick } from '../lib/router';
 import type { DemoAction, DemoActionResult, DemoDevice, DeviceView, Page } from '../lib/types';
+import { useSoon } from '../lib/useKeysetList';
 import { useConsole } from '../console/context';
 import { useDeviceLive } from '../shell/live';
-import { Empty, ErrorBox, Loading, PageTitle } from '../shell/ui';
+import { Empty, ErrorBox, Loading, PageTitle, useLoad } from '../shell/ui';
 import { e6ToDeg, fenceRelation } from './format';
 import './devices.css';
 
@@ -21,38 +22,24 @@ const POLL_MS = 4000;
  */
 export default function VirtualDevices() {
   const { t } = useTranslation();
-  const [devices, setDevices] = useState<DemoDevice[] | null>(null);
   const [platform, setPlatform] = useState<Map<string, DeviceView>>(new Map());
-  const [error, setError] = useState<string | null>(null);
-  const timer = useRef<number | undefined>(undefined);
-
-  const load = useCallback(async () => {
-    try {
-      // The emulator's view of itself, and the platform's view of the same devices (fence, seal, lock).
-      const [demo, views] = await Promise.all([
-        api.get<DemoDevice[]>('/api/demo/devices'),
-        api.get<Page<DeviceView>>('/api/devices?limit=200').catch(() => null),
-      ]);
-      setDevices(demo);
-      if (views) setPlatform(new Map(views.items.map((v) => [v.id, v])));
-      setError(null);
-    } catch (e) {
-      setError(errorText(e, t));
-    }
-  }, [t]);
+  // The emulator's view of itself, and the platform's view of the same devices (fence, seal, lock).
+  const { data: devices, setData: setDevices, error, reload: load } = useLoad(async () => {
+    const [demo, views] = await Promise.all([
+      api.get<DemoDevice[]>('/api/demo/devices'),
+      api.get<Page<DeviceView>>('/api/devices?limit=200').catch(() => null),
+    ]);
+    if (views) setPlatform(new Map(views.items.map((v) => [v.id, v])));
+    return demo;
+  }, []);
   useEffect(() => {
-    void load();
     const tick = () => {
       if (document.visibilityState === 'visible') void load();
     };
     const h = window.setInterval(tick, POLL_MS);
     return () => window.clearInterval(h);
   }, [load]);
-  const soon = useCallback(() => {
-    window.clearTimeout(timer.current);
-    timer.current = window.setTimeout(() => void load(), 300);
-  }, [load]);
-  useEffect(() => () => window.clearTimeout(timer.current), []);
+  const soon = useSoon(() => void load(), 300);
   useDeviceLive(soon, soon);
 
   const replace = (d: DemoDevice) => setDevices((xs) => xs?.map((x) => (x.id === d.id ? d : x)) ?? xs);

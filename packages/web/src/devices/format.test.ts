@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { batteryInk, degToE6, distanceM, e6ToDeg, eventSummary, evidencePhotos, evidenceRows, evidenceSummary, fenceRelation, isHhmm, type Translate } from './format';
+import { distanceM } from '@cunzhang/core/geo';
+import type { AlarmView, Me } from '../lib/types';
+import { alarmSteps, batteryInk, degToE6, e6ToDeg, eventSummary, evidencePhotos, evidenceRows, evidenceSummary, fenceRelation, isHhmm, lockLabel, type Translate } from './format';
 
 /** A translator that shows which key and values were asked for, so the tests see the wiring. */
 const t: Translate = (key, opts) => {
@@ -141,5 +143,39 @@ describe('device events in words', () => {
     expect(eventSummary('state', { from: 'locked', to: 'alarm_locked', reason: 'tamper' }, t)).toBe('[devState.locked] → [devState.alarm_locked]（tamper）');
     expect(eventSummary('ack', { cmd: 'C1', ok: false, error: 'expired' }, t)).toBe('[devEv.ackRefused]{"cmd":"C1","error":"expired"}');
     expect(eventSummary('weird', { a: 1 }, t)).toBe('{"a":1}');
+  });
+});
+
+const VILLAGE = '371722106201';
+const me = (...permissions: string[]): Me => ({ permissions: permissions.map((permission) => ({ orgCode: '371722106', permission })) } as unknown as Me);
+const alarm = (status: AlarmView['status'], deviceId: string | null = 'D1', orgCode = VILLAGE): AlarmView =>
+  ({ id: 'A1', status, deviceId, orgCode, rule: 'unauthorized_impression' } as unknown as AlarmView);
+
+describe('the steps open on an alarm', () => {
+  it('follows the reader\'s permissions in the alarm\'s unit without a list from the server', () => {
+    const handler = me('alarm.handle', 'device.lock');
+    expect(alarmSteps(alarm('open'), handler)).toEqual({ acknowledge: true, resolve: true, lock: true });
+    expect(alarmSteps(alarm('acknowledged'), handler)).toEqual({ acknowledge: false, resolve: true, lock: true });
+    expect(alarmSteps(alarm('resolved', null), handler)).toEqual({ acknowledge: false, resolve: false, lock: false });
+    expect(alarmSteps(alarm('open'), me('alarm.read'))).toEqual({ acknowledge: false, resolve: false, lock: false });
+    // Another town's alarm: the grant does not reach it.
+    expect(alarmSteps(alarm('open', 'D1', '371723100201'), handler)).toEqual({ acknowledge: false, resolve: false, lock: false });
+  });
+
+  it('takes the server\'s list when there is one (the lock still goes by permission)', () => {
+    expect(alarmSteps(alarm('open'), me('device.lock'), ['resolve'])).toEqual({ acknowledge: false, resolve: true, lock: true });
+    expect(alarmSteps(alarm('open'), me('alarm.handle'), [])).toEqual({ acknowledge: false, resolve: false, lock: false });
+  });
+});
+
+describe('the one-tap lock button', () => {
+  const t: Translate = (k) => k;
+  it('says what the lock is doing, "locking" while the request is on its way', () => {
+    expect(lockLabel('unlocked', false, t)).toBe('dev.oneTap');
+    expect(lockLabel(undefined, false, t)).toBe('dev.oneTap');
+    expect(lockLabel('unlocked', true, t)).toBe('lock.locking');
+    expect(lockLabel('locking', false, t)).toBe('lock.locking');
+    expect(lockLabel('locked', false, t)).toBe('lock.locked');
+    expect(lockLabel('unlocking', false, t)).toBe('lock.unlocking');
   });
 });

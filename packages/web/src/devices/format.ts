@@ -1,9 +1,12 @@
 /**
  * Pure helpers of the device and alarm screens: positions in micro-degrees (the wire's integers)
- * to and from the degrees people type, distances to a fence, and alarm evidence as readable rows.
+ * to and from the degrees people type, distances to a fence, alarm evidence as readable rows and
+ * the steps open on an alarm.
  * No i18n import here (it touches the document): the translate and time functions come in.
  */
+import { distanceM } from '@cunzhang/core/geo';
 import type { Geofence, PositionE6 } from '../lib/device-types';
+import { can, type AlarmView, type LockDisplay, type Me } from '../lib/types';
 
 /**
  * Degrees as typed ("35.7941", "-116.5", "116.123456789") to micro-degrees, exactly: the
@@ -27,18 +30,10 @@ export function e6ToDeg(e6: number): string {
   return `${sign}${Math.floor(abs / 1_000_000)}.${String(abs % 1_000_000).padStart(6, '0')}`;
 }
 
-const EARTH_RADIUS_M = 6_371_008.8;
-const rad = (e6: number) => (e6 / 1e6) * (Math.PI / 180);
-
-/** Great-circle distance in metres (haversine), as the server measures fences. */
-export function distanceM(a: PositionE6, b: PositionE6): number {
-  const dLat = rad(b.latE6 - a.latE6);
-  const dLng = rad(b.lngE6 - a.lngE6);
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(rad(a.latE6)) * Math.cos(rad(b.latE6)) * Math.sin(dLng / 2) ** 2;
-  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
-}
-
-/** Where a position is against a fence; null without a fence or a fix (0,0 means no fix). */
+/**
+ * Where a position is against a fence; null without a fence or a fix (0,0 means no fix). The
+ * distance is the server's own (core's haversine), so the panel and the fence rule agree.
+ */
 export function fenceRelation(pos: PositionE6 | null | undefined, fence: Geofence | null | undefined): { distanceM: number; inside: boolean } | null {
   if (!pos || !fence || (pos.latE6 === 0 && pos.lngE6 === 0)) return null;
   const d = Math.round(distanceM(fence, pos));
@@ -151,6 +146,34 @@ export function evidenceSummary(evidence: Record<string, unknown>, t: Translate,
   const keys = telling.length ? telling : Object.keys(evidence).filter((k) => evidence[k] !== null && typeof evidence[k] !== 'object');
   return keys.slice(0, max).map((k) => `${t(`evi.${k}`, { defaultValue: k })}${t('errors.sep')}${evidenceValue(k, evidence[k], t, time)}`).join(t('evi.join'));
 }
+
+// ── What the reader may do with an alarm (the desk's drawer and the phone's box alike) ──────
+
+export interface AlarmSteps { acknowledge: boolean; resolve: boolean; lock: boolean }
+
+/**
+ * The steps open now. `offered`: the steps the server listed with the alarm's detail (it knows
+ * best); without them (a list row, an older server) the reader's permissions in the alarm's unit.
+ */
+export function alarmSteps(a: AlarmView, me: Me, offered?: readonly ('acknowledge' | 'resolve')[]): AlarmSteps {
+  const handle = can(me, 'alarm.handle', a.orgCode);
+  return {
+    acknowledge: offered ? offered.includes('acknowledge') : handle && a.status === 'open',
+    resolve: offered ? offered.includes('resolve') : handle && a.status !== 'resolved',
+    lock: !!a.deviceId && can(me, 'device.lock', a.orgCode),
+  };
+}
+
+/** The one-tap lock button's words: what the lock is doing, or the offer to lock. */
+export function lockLabel(lock: LockDisplay | undefined, sending: boolean, t: Translate): string {
+  if (sending || lock === 'locking') return t('lock.locking');
+  if (lock === 'locked') return t('lock.locked');
+  if (lock === 'unlocking') return t('lock.unlocking');
+  return t('dev.oneTap');
+}
+
+/** The reason a lock from an alarm carries: the rule that raised it. */
+export const alarmLockReason = (a: AlarmView, t: Translate): string => t('alarm.lockReason', { rule: t(`rule.${a.rule}`) });
 
 // ── Device events and commands in words ─────────────────────────────────────────────────
 

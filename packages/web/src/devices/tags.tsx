@@ -1,6 +1,7 @@
-import { Tag } from 'antd';
+import { Tag, Timeline } from 'antd';
 import { useTranslation } from 'react-i18next';
-import type { LockDisplay } from '../lib/types';
+import { formatTime } from '../i18n';
+import type { AuditEntry, LockDisplay } from '../lib/types';
 
 /** White text on dark fills, all above 4.5:1 (as console/theme.ts). */
 const LOCK_COLOR: Record<LockDisplay, string> = { locked: '#a8071a', locking: '#ad4e00', unlocking: '#5b4a9e', unlocked: '#237804' };
@@ -15,43 +16,37 @@ function Solid({ color, text, testid, value }: { color: string; text: string; te
   return <Tag variant="solid" color={color} data-testid={testid} data-value={value}>{text}</Tag>;
 }
 
-export function LockTag({ lock }: { lock: LockDisplay }) {
+/** A code word (a status, a severity) in its colour, named by its i18n section; an unknown code as itself. */
+function Coded({ value, colors, section, testid }: { value: string; colors: Record<string, string>; section: string; testid: string }) {
   const { t } = useTranslation();
-  return <Solid color={LOCK_COLOR[lock] ?? '#434343'} text={t(`lock.${lock}`)} testid="lock" value={lock} />;
+  return <Solid color={colors[value] ?? '#434343'} text={t(`${section}.${value}`, { defaultValue: value })} testid={testid} value={value} />;
 }
 
-export function DeviceStatusTag({ status }: { status: string }) {
-  const { t } = useTranslation();
-  return <Solid color={DEVICE_STATUS_COLOR[status] ?? '#434343'} text={t(`devStatus.${status}`, { defaultValue: status })} testid="device-status" value={status} />;
-}
+export const LockTag = ({ lock }: { lock: LockDisplay }) => <Coded value={lock} colors={LOCK_COLOR} section="lock" testid="lock" />;
+export const DeviceStatusTag = ({ status }: { status: string }) => <Coded value={status} colors={DEVICE_STATUS_COLOR} section="devStatus" testid="device-status" />;
+export const SeverityTag = ({ severity }: { severity: string }) => <Coded value={severity} colors={SEVERITY_COLOR} section="severity" testid="severity" />;
+export const AlarmStatusTag = ({ status }: { status: string }) => <Coded value={status} colors={ALARM_STATUS_COLOR} section="alarmStatus" testid="alarm-status" />;
+export const RequestStatusTag = ({ status }: { status: string }) => <Coded value={status} colors={REQUEST_COLOR} section="reqStatus" testid="request-status" />;
+export const CommandStatusTag = ({ status }: { status: string }) => <Coded value={status} colors={COMMAND_COLOR} section="cmdStatus" testid="command-status" />;
 
 export function StateTag({ state }: { state: string | null }) {
   const { t } = useTranslation();
   if (!state) return <span>{t('common.none')}</span>;
-  return <Solid color={STATE_COLOR[state] ?? '#434343'} text={t(`devState.${state}`, { defaultValue: state })} testid="device-state" value={state} />;
-}
-
-export function SeverityTag({ severity }: { severity: string }) {
-  const { t } = useTranslation();
-  return <Solid color={SEVERITY_COLOR[severity] ?? '#434343'} text={t(`severity.${severity}`, { defaultValue: severity })} testid="severity" value={severity} />;
-}
-
-export function AlarmStatusTag({ status }: { status: string }) {
-  const { t } = useTranslation();
-  return <Solid color={ALARM_STATUS_COLOR[status] ?? '#434343'} text={t(`alarmStatus.${status}`, { defaultValue: status })} testid="alarm-status" value={status} />;
-}
-
-export function RequestStatusTag({ status }: { status: string }) {
-  const { t } = useTranslation();
-  return <Solid color={REQUEST_COLOR[status] ?? '#434343'} text={t(`reqStatus.${status}`, { defaultValue: status })} testid="request-status" value={status} />;
-}
-
-export function CommandStatusTag({ status }: { status: string }) {
-  const { t } = useTranslation();
-  return <Solid color={COMMAND_COLOR[status] ?? '#434343'} text={t(`cmdStatus.${status}`, { defaultValue: status })} testid="command-status" value={status} />;
+  return <Coded value={state} colors={STATE_COLOR} section="devState" testid="device-state" />;
 }
 
 export function OnlineTag({ online }: { online: boolean }) {
   const { t } = useTranslation();
   return <Solid color={online ? '#237804' : '#595959'} text={online ? t('dev.online') : t('dev.offline')} testid="online" value={String(online)} />;
+}
+
+/** A device's or an alarm's trail, newest first, with who acted where the server names them. */
+export function HistoryTimeline({ history }: { history: AuditEntry[] }) {
+  const { t } = useTranslation();
+  return (
+    <Timeline items={[...history].sort((x, y) => y.seq - x.seq).map((h) => ({
+      key: h.seq,
+      content: <div><strong>{t(`devAudit.${h.action}`, { defaultValue: h.action })}</strong><span className="cz-sub">{formatTime(h.at)}</span>{h.actorName && <span className="cz-sub">{h.actorName}</span>}</div>,
+    }))} />
+  );
 }

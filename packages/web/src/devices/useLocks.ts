@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../lib/api';
-import { LOCK_DISPLAYS, type DeviceDetail, type DeviceView, type LockDisplay } from '../lib/types';
+import { LOCK_DISPLAYS, type AlarmView, type DeviceDetail, type DeviceView, type LockDisplay } from '../lib/types';
 import { useDeviceLive } from '../shell/live';
 
 export interface DeviceBrief { label: string; lock: LockDisplay; sealName: string | null; orgName: string }
@@ -63,3 +63,8 @@ const brief = (v: DeviceView): DeviceBrief => ({ label: v.label, lock: v.lockDis
 
 /** Where an alarm's photo is served (its SM3 names it; the alarm's evidence announced it). */
 export const alarmPhotoUrl = (alarmId: string, sm3: string) => `/api/alarms/${encodeURIComponent(alarmId)}/photos/${sm3}`;
+
+export const acknowledgeAlarm = (a: AlarmView) => api.post(`/api/alarms/${encodeURIComponent(a.id)}/acknowledge`, {});
+
+/** 处理完毕: the note says what was found and done (required, trimmed). */
+export const resolveAlarm = (a: AlarmView, note: string) => api.post(`/api/alarms/${encodeURIComponent(a.id)}/resolve`, { note: note.trim() });

@@ -41,28 +41,21 @@ export function useLiveStream(userId: string, onEvent: (e: LiveEvent) => void, o
   useEffect(() => {
     if (typeof EventSource === 'undefined') return;
     const es = new EventSource('/api/live', { withCredentials: true });
-    const listener = (m: MessageEvent<string>) => {
-      let e: LiveEvent;
+    // Each message goes to the screens listening on the window (`windowEvent`) and to the shell.
+    const relay = <E>(windowEvent: string, handle: (e: E) => void) => (m: MessageEvent<string>) => {
+      let e: E;
       try {
-        e = JSON.parse(m.data) as LiveEvent;
+        e = JSON.parse(m.data) as E;
       } catch {
         return;
       }
-      window.dispatchEvent(new CustomEvent<LiveEvent>(LIVE, { detail: e }));
-      handler.current(e);
+      window.dispatchEvent(new CustomEvent<E>(windowEvent, { detail: e }));
+      handle(e);
     };
+    const listener = relay<LiveEvent>(LIVE, (e) => handler.current(e));
     es.addEventListener('application', listener);
     // Alarms and devices (issue 4) come as their own event types, so older screens never see them.
-    const deviceListener = (m: MessageEvent<string>) => {
-      let e: DeviceLiveEvent;
-      try {
-        e = JSON.parse(m.data) as DeviceLiveEvent;
-      } catch {
-        return;
-      }
-      window.dispatchEvent(new CustomEvent<DeviceLiveEvent>(DEVICE_LIVE, { detail: e }));
-      deviceHandler.current?.(e);
-    };
+    const deviceListener = relay<DeviceLiveEvent>(DEVICE_LIVE, (e) => deviceHandler.current?.(e));
     es.addEventListener('alarm', deviceListener);
     es.addEventListener('device', deviceListener);
     let opened = false;
@@ -86,26 +79,31 @@ export function useLiveStream(userId: string, onEvent: (e: LiveEvent) => void, o
   }, [userId]);
 }
 
+/** Calls `cb` with each `event` window event's detail, and `resync` on RESYNC, while mounted. */
+function useWindowLive<E>(event: string, cb: (e: E) => void, resync?: () => void): void {
+  const ref = useRef({ cb, resync });
+  useEffect(() => {
+    ref.current = { cb, resync };
+  });
+  useEffect(() => {
+    const fn = (ev: Event) => ref.current.cb((ev as CustomEvent<E>).detail);
+    const again = () => ref.current.resync?.();
+    window.addEventListener(event, fn);
+    window.addEventListener(RESYNC, again);
+    return () => {
+      window.removeEventListener(event, fn);
+      window.removeEventListener(RESYNC, again);
+    };
+  }, [event]);
+}
+
 /**
  * Calls `cb` for every live update while the screen is shown (to reload what it shows), and
  * `resync` (default: nothing) when updates may have been missed — the page came back into
  * view or the stream reconnected — so the screen reloads in any case.
  */
 export function useLiveRefresh(cb: (e: LiveEvent) => void, resync?: () => void): void {
-  const ref = useRef({ cb, resync });
-  useEffect(() => {
-    ref.current = { cb, resync };
-  });
-  useEffect(() => {
-    const fn = (ev: Event) => ref.current.cb((ev as CustomEvent<LiveEvent>).detail);
-    const again = () => ref.current.resync?.();
-    window.addEventListener(LIVE, fn);
-    window.addEventListener(RESYNC, again);
-    return () => {
-      window.removeEventListener(LIVE, fn);
-      window.removeEventListener(RESYNC, again);
-    };
-  }, []);
+  useWindowLive(LIVE, cb, resync);
 }
 
 /**
@@ -113,18 +111,5 @@ export function useLiveRefresh(cb: (e: LiveEvent) => void, resync?: () => void):
  * updates may have been missed (same moments as useLiveRefresh).
  */
 export function useDeviceLive(cb: (e: DeviceLiveEvent) => void, resync?: () => void): void {
-  const ref = useRef({ cb, resync });
-  useEffect(() => {
-    ref.current = { cb, resync };
-  });
-  useEffect(() => {
-    const fn = (ev: Event) => ref.current.cb((ev as CustomEvent<DeviceLiveEvent>).detail);
-    const again = () => ref.current.resync?.();
-    window.addEventListener(DEVICE_LIVE, fn);
-    window.addEventListener(RESYNC, again);
-    return () => {
-      window.removeEventListener(DEVICE_LIVE, fn);
-      window.removeEventListener(RESYNC, again);
-    };
-  }, []);
+  useWindowLive(DEVICE_LIVE, cb, resync);
 }

@@ -2,16 +2,28 @@
  * Small plain building blocks of the phone screens. No UI kit: the phone app must stay
  * light (issue 3: the first screen loads at most 250 KB of gzipped JavaScript).
  */
-import { createContext, useCallback, useContext, useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useId, useRef, useState, type Dispatch, type ReactNode, type SetStateAction } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../lib/errors';
 import { linkClick } from '../lib/router';
 
-// ── Loading any data: { data, error, loading, reload } ───────────────────────────────────
+// ── Loading any data: { data, setData, error, loading, reload } ─────────────────────────
 
-export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): {
-  data: T | null; error: string | null; loading: boolean; reload: () => Promise<void>;
-} {
+export interface Loaded<T> {
+  data: T | null;
+  /** Puts a fresher value in place (an answer to a change made here) without a reload. */
+  setData: Dispatch<SetStateAction<T | null>>;
+  error: string | null;
+  loading: boolean;
+  /** Reads again, keeping what is shown until the answer comes. */
+  reload: () => Promise<void>;
+}
+
+/**
+ * Data read for a screen or a drawer, again when `deps` change; an answer still on its way for
+ * earlier deps is dropped. What was shown stays until the new answer comes.
+ */
+export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): Loaded<T> {
   const { t } = useTranslation();
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -41,7 +53,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): {
       counter.current++;
     };
   }, [reload]);
-  return { data, error, loading, reload };
+  return { data, setData, error, loading, reload };
 }
 
 // ── States ────────────────────────────────────────────────────────────────────────────
