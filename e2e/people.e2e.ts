@@ -53,6 +53,8 @@ describe.sequential('people screen for the three separated administrators', () =
       await page.getByTestId('create-person-submit').click();
       const phoneItem = modal.locator('.ant-form-item').filter({ has: page.getByLabel('手机号') });
       await phoneItem.locator('.ant-form-item-explain-error').filter({ hasText: /mainland mobile|手机/ }).waitFor();
+      // The message fades in: judge its contrast once the motion is over, not half-way.
+      await modal.locator('.ant-form-show-help-item-appear').waitFor({ state: 'detached' });
       expect(await axeSerious(page, 'create dialog desktop')).toEqual([]);
       await shot(page, 'people-create-error', { window: true });
 
