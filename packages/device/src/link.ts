@@ -139,6 +139,8 @@ export class Link {
     this.client = client;
     client.on('connect', () => {
       if (gen !== this.generation) return;
+      // A device's packets are small (acks, impressions): send them at once, not after delayed ACKs.
+      (client.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
       client.subscribe(downTopic(dev), { qos: 1 }, (err, granted) => {
         if (gen !== this.generation) return;
         if (err || granted?.some((g) => g.qos === 128)) {

@@ -3,7 +3,7 @@ import {
   listCertificateTemplates, listCertificateTemplatesQuery, normalizeVerifyCode, setCertificateTemplate, setCertificateTemplateInput,
   type Actor, type Application, type BlobStore, type Certificate, type Deps, type IssueCertificateInput,
 } from '@cunzhang/core';
-import { CertificateTooLongError, rasterizePdfPage, renderCertificatePdf, UnprintableCharactersError } from '@cunzhang/documents';
+import { documents } from '../documents.js';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -60,6 +60,7 @@ export async function issueCertificateDocument(
   { deps, blobs, config }: CertificateEdge,
   { actor, input, verifyBase }: { actor: Actor; input: IssueCertificateInput; verifyBase: string },
 ): Promise<{ certificate: Certificate; application: Application; pdf: Uint8Array }> {
+  const { rasterizePdfPage, renderCertificatePdf, CertificateTooLongError, UnprintableCharactersError } = await documents();
   for (let attempt = 1; ; attempt += 1) {
     const draft = await draftCertificate(deps, { actor, input });
     let pdf: Uint8Array;
@@ -69,7 +70,7 @@ export async function issueCertificateDocument(
         verifyCode: draft.verifyCode, verifyUrl: `${verifyBase}/v/${draft.verifyCode}`, footerNote: FOOTER, createdAt: deps.clock.now(),
       });
     } catch (e) {
-      throw printingProblem(e, input);
+      throw printingProblem(e, input, { CertificateTooLongError, UnprintableCharactersError });
     }
     const png = await rasterizePdfPage(pdf, { dpi: 150 });
     const page = await intakeUpload({ field: 'fields', filename: 'page-1.png', bytes: png }, config, 'the rendered certificate');
@@ -86,7 +87,10 @@ export async function issueCertificateDocument(
 }
 
 /** A certificate the font cannot print, or that does not fit one page, is the clerk's to correct. */
-function printingProblem(e: unknown, input: IssueCertificateInput): unknown {
+function printingProblem(
+  e: unknown, input: IssueCertificateInput,
+  { CertificateTooLongError, UnprintableCharactersError }: Pick<Awaited<ReturnType<typeof documents>>, 'CertificateTooLongError' | 'UnprintableCharactersError'>,
+): unknown {
   if (e instanceof UnprintableCharactersError) {
     const key = Object.entries(input.fields).find(([, v]) => e.characters.some((ch) => String(v).includes(ch)))?.[0];
     const field = key ? `fields.${key}` : 'fields';

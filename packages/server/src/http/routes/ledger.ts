@@ -2,7 +2,7 @@ import {
   AppError, ledgerDetail, ledgerExportQuery, ledgerExportRows, ledgerQuery, localDate, recordLedgerExport, recordManualStamping, searchLedger,
   zoneOffsetMs, type LedgerEntry, type LedgerExportFormat,
 } from '@cunzhang/core';
-import { renderLedgerPdf, renderLedgerXlsx } from '@cunzhang/documents';
+import { documents } from '../documents.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
@@ -163,13 +163,13 @@ export const ledgerRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (a
     let bytes: Buffer;
     if (format === 'xlsx') {
       const xlsxRows = entries.map((e, i) => ({ ...rows[i], serial: e.serialNo, at: new Date(e.createdAt) }));
-      bytes = await renderLedgerXlsx({
+      bytes = await (await documents()).renderLedgerXlsx({
         sheetName: '用印登记簿', title: `用印登记簿 ${subtitle}`, columns: COLUMNS.map(({ key, header }) => ({ key, header })), rows: xlsxRows,
         utcOffsetMinutes: Math.round(zoneOffsetMs(now, config.tz) / 60_000),
       });
       reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     } else {
-      bytes = Buffer.from(await renderLedgerPdf({ title: '用印登记簿', subtitle, columns: [...COLUMNS], rows, generatedAt: now, timeZone: config.tz }));
+      bytes = Buffer.from(await (await documents()).renderLedgerPdf({ title: '用印登记簿', subtitle, columns: [...COLUMNS], rows, generatedAt: now, timeZone: config.tz }));
       reply.type('application/pdf');
     }
     await recordLedgerExport(deps, { actor, filter, format, rows: entries.length });
