@@ -63,7 +63,10 @@ describe('a device offline for an hour with 500 buffered impressions [sqlite]', 
       expect(r.offline).toBe(true);
     }
     expect(device.status()).toMatchObject({ state: 'locked', connected: false });
-    expect(device.status().buffered).toBe(device.status().seq - firstOffline + 1);
+    // Everything made while offline waits in the buffer (plus, at most, a heartbeat that was in
+    // flight when the link dropped and never acknowledged).
+    expect(device.status().buffered - (device.status().seq - firstOffline + 1)).toBeGreaterThanOrEqual(0);
+    expect(device.status().buffered - (device.status().seq - firstOffline + 1)).toBeLessThanOrEqual(1);
     expect(device.status().buffered).toBeGreaterThanOrEqual(3 * N);
 
     // An hour later the device is back.
