@@ -119,3 +119,17 @@ export interface DeviceRequest {
   opinion: string | null;
   version: number;
 }
+
+/** A live update of an alarm or a device (server-sent events `alarm` and `device`). */
+export interface DeviceLiveEvent {
+  kind: 'alarm' | 'device';
+  deviceId: string | null;
+  alarmId: string | null;
+  orgCode: string;
+  /** alarm: its rule and severity; device: null. */
+  rule: string | null;
+  severity: string | null;
+  /** An alarm's status, or a device's lock display (locked, locking, unlocking, unlocked). */
+  status: string;
+  at: string;
+}

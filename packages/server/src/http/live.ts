@@ -1,4 +1,6 @@
-import { isWithin, townOf, type Application, type Tx } from '@cunzhang/core';
+import { isWithin, townOf, type Application, type DeviceLiveEvent, type Tx } from '@cunzhang/core';
+
+export type { DeviceLiveEvent };
 
 /** What a live update says; the screen reloads what it shows about the application. */
 export const LIVE_EVENT_TYPES = ['submitted', 'approved', 'rejected', 'withdrawn', 'revoked', 'stamped', 'expired', 'reminder'] as const;
@@ -10,19 +12,6 @@ export interface LiveEvent {
   orgCode: string;
   status: string;
   documentTitle: string;
-  at: string;
-}
-
-/** An alarm raised or changed, or a device whose state or lock changed (issue 4 screens). */
-export interface DeviceLiveEvent {
-  kind: 'alarm' | 'device';
-  deviceId: string | null;
-  alarmId: string | null;
-  orgCode: string;
-  /** alarm: its rule and severity; device: its lock display (locked, locking, unlocking, unlocked). */
-  rule: string | null;
-  severity: string | null;
-  status: string;
   at: string;
 }
 

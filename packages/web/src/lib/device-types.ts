@@ -9,6 +9,8 @@ import type {
 } from '@cunzhang/core';
 import type { AuditEntry } from './types';
 
+export type { DeviceLiveEvent } from '@cunzhang/core';
+
 export type { AlarmRule, AlarmStatus, AllowedHours, CommandStatus, DeviceStatus, Geofence, MaintenanceKind, ReportedState, Severity };
 
 export const DEVICE_STATUSES: readonly DeviceStatus[] = ['provisioned', 'active', 'retired'];
@@ -91,19 +93,6 @@ export interface AlarmRuleView {
 
 /** 设备通行码: the one-time code to type at the device and the signed token for its camera. */
 export interface DevicePass { code: string; token: unknown; validUntil?: string; qrDataUrl?: string | null }
-
-/** A live update of an alarm or a device (server-sent events `alarm` and `device`). */
-export interface DeviceLiveEvent {
-  kind: 'alarm' | 'device';
-  deviceId: string | null;
-  alarmId: string | null;
-  orgCode: string;
-  rule: string | null;
-  severity: string | null;
-  /** An alarm's status, or a device's lock display. */
-  status: string;
-  at: string;
-}
 
 export interface PositionE6 { latE6: number; lngE6: number }
 
