@@ -4,11 +4,13 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ALARM_RULES, ALARM_STATUSES, DEMO_ACTIONS, LOCK_DISPLAYS, REPORTED_STATES, SEVERITIES } from '../lib/device-types';
 import { en as enBase } from './en';
+import { enSealUse } from './en-seal-use';
 import { enAlarmScreens } from './en-alarms-screens';
 import { enDevices } from './en-devices';
 import { enDeviceScreens } from './en-devices-screens';
 import { mergeDicts } from './merge';
 import { zh as zhBase } from './zh';
+import { zhSealUse } from './zh-seal-use';
 import { zhAlarmScreens } from './zh-alarms-screens';
 import { zhDevices } from './zh-devices';
 import { zhDeviceScreens } from './zh-devices-screens';
@@ -17,8 +19,8 @@ import { zhDeviceScreens } from './zh-devices-screens';
 // and the device screens' own strings added when one loads (devices/strings.ts).
 // mergeDicts throws on a key defined twice, so the four files never overlap.
 const zhScreens = mergeDicts(zhDeviceScreens, zhAlarmScreens);
-const zh = mergeDicts(mergeDicts(zhBase, zhDevices), zhScreens);
-const en = mergeDicts(mergeDicts(enBase, enDevices), mergeDicts(enDeviceScreens, enAlarmScreens));
+const zh = mergeDicts(mergeDicts(mergeDicts(zhBase, zhSealUse), zhDevices), zhScreens);
+const en = mergeDicts(mergeDicts(mergeDicts(enBase, enSealUse), enDevices), mergeDicts(enDeviceScreens, enAlarmScreens));
 
 type Tree = { [k: string]: string | Tree };
 

@@ -1,9 +1,11 @@
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import { en } from './en';
+import { enSealUse } from './en-seal-use';
 import { enDevices } from './en-devices';
 import { mergeDicts } from './merge';
 import { zh } from './zh';
+import { zhSealUse } from './zh-seal-use';
 import { zhDevices } from './zh-devices';
 
 export type Lang = 'zh-CN' | 'en';
@@ -20,7 +22,10 @@ function stored(): Lang {
 }
 
 void i18next.use(initReactI18next).init({
-  resources: { 'zh-CN': { translation: mergeDicts(zh, zhDevices) }, en: { translation: mergeDicts(en, enDevices) } },
+  resources: {
+    'zh-CN': { translation: mergeDicts(mergeDicts(zh, zhSealUse), zhDevices) },
+    en: { translation: mergeDicts(mergeDicts(en, enSealUse), enDevices) },
+  },
   lng: stored(),
   fallbackLng: 'zh-CN',
   initAsync: false,
