@@ -4,7 +4,7 @@
  * approving, and an API client for arranging what a test does not show.
  */
 import { request, type APIRequestContext, type Locator, type Page } from 'playwright-core';
-import { apiLogin, shot, VILLAGE, type Harness, type PageWindow } from './support.js';
+import { apiLogin, shot, VILLAGE, type Harness } from './support.js';
 
 /** The demo device bound to 前鹤山村's village committee seal (server/src/demo/virtual-devices.ts). */
 export const DEVICE_LABEL = '前鹤山村村委会印章柜';
@@ -61,25 +61,6 @@ export async function emulated(client: Api, id: string): Promise<DemoRow> {
   const d = (await client.get<DemoRow[]>('/api/demo/devices')).find((x) => x.id === id);
   if (!d) throw new Error(`virtual device ${id} not on the panel`);
   return d;
-}
-
-/** A photographed document page drawn by the browser: a white sheet with a title and lines of text, as JPEG. */
-export async function pagePhoto(page: Page, title: string, lines: number): Promise<Buffer> {
-  const b64 = await page.evaluate(({ title, lines }) => {
-    const c = (globalThis as unknown as PageWindow).document.createElement('canvas');
-    c.width = 900;
-    c.height = 1200;
-    const g = c.getContext('2d')!;
-    g.fillStyle = '#fdfdf8';
-    g.fillRect(0, 0, 900, 1200);
-    g.fillStyle = '#222';
-    g.font = 'bold 56px sans-serif';
-    g.textAlign = 'center';
-    g.fillText(title, 450, 150);
-    for (let i = 0; i < lines; i++) g.fillRect(100, 260 + i * 70, 500 + ((i * 137) % 200), 18);
-    return c.toDataURL('image/jpeg', 0.85).split(',')[1]!;
-  }, { title, lines });
-  return Buffer.from(b64, 'base64');
 }
 
 /** Follows a link of the main navigation (from the drawer on a phone), without reloading the app. */

@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { applyOnPhone, approveFromInbox, approvedByApi, api, closeToasts, deviceCard, emulated, nav, pagePhoto, press, typeCode, until, villageDevice, type Api } from './device-support.js';
-import { axeSerious, DESKTOP, PEOPLE, PHONE, shot, startHarness, uiLogin, withPage, type Harness } from './support.js';
+import { applyOnPhone, approveFromInbox, approvedByApi, api, closeToasts, deviceCard, emulated, nav, press, typeCode, until, villageDevice, type Api } from './device-support.js';
+import { axeSerious, DESKTOP, PEOPLE, PHONE, pagePhoto, shot, startHarness, uiLogin, withPage, type Harness } from './support.js';
 
 let h: Harness;
 let officer: Api;

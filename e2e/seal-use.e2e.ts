@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { axeSerious, DESKTOP, PHONE, shot, startHarness, uiLogin, withPage, type Harness, type PageWindow } from './support.js';
+import { axeSerious, DESKTOP, PHONE, pagePhoto, shot, startHarness, uiLogin, withPage, type Harness, type PageWindow } from './support.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -16,25 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
 });
-
-/** A photographed document page drawn by the browser: a white sheet with a title and lines of text, as JPEG. */
-async function pagePhoto(page: Page, title: string, lines: number): Promise<Buffer> {
-  const b64 = await page.evaluate(({ title, lines }) => {
-    const c = (globalThis as unknown as PageWindow).document.createElement('canvas');
-    c.width = 900;
-    c.height = 1200;
-    const g = c.getContext('2d')!;
-    g.fillStyle = '#fdfdf8';
-    g.fillRect(0, 0, 900, 1200);
-    g.fillStyle = '#222';
-    g.font = 'bold 56px sans-serif';
-    g.textAlign = 'center';
-    g.fillText(title, 450, 150);
-    for (let i = 0; i < lines; i++) g.fillRect(100, 260 + i * 70, 500 + ((i * 137) % 200), 18);
-    return c.toDataURL('image/jpeg', 0.85).split(',')[1]!;
-  }, { title, lines });
-  return Buffer.from(b64, 'base64');
-}
 
 async function nav(page: Page, name: string): Promise<void> {
   // On a phone the navigation sits in a drawer behind the menu button.

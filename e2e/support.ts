@@ -283,3 +283,22 @@ export async function pageGet<T>(page: Page, path: string): Promise<T> {
     return r.json() as unknown;
   }, path)) as T;
 }
+
+/** A photographed document page drawn by the browser: a white sheet with a title and lines of text, as JPEG. */
+export async function pagePhoto(page: Page, title: string, lines: number): Promise<Buffer> {
+  const b64 = await page.evaluate(({ title, lines }) => {
+    const c = (globalThis as unknown as PageWindow).document.createElement('canvas');
+    c.width = 900;
+    c.height = 1200;
+    const g = c.getContext('2d')!;
+    g.fillStyle = '#fdfdf8';
+    g.fillRect(0, 0, 900, 1200);
+    g.fillStyle = '#222';
+    g.font = 'bold 56px sans-serif';
+    g.textAlign = 'center';
+    g.fillText(title, 450, 150);
+    for (let i = 0; i < lines; i++) g.fillRect(100, 260 + i * 70, 500 + ((i * 137) % 200), 18);
+    return c.toDataURL('image/jpeg', 0.85).split(',')[1]!;
+  }, { title, lines });
+  return Buffer.from(b64, 'base64');
+}
