@@ -169,15 +169,21 @@ export async function connectExternalBroker(url: string, opts: { shareGroup?: st
   client.on('connect', noDelay);
   const filter = opts.shareGroup ? `$share/${opts.shareGroup}/${SUBSCRIPTION}` : SUBSCRIPTION;
   // A clean session loses subscriptions on reconnect: subscribe again each time.
-  client.on('connect', () => { if (handler) client.subscribe(filter, { qos: 1 }); });
+  // Connected counts only once subscribed again: until the SUBACK, device messages pass us by.
+  let subscribed = false;
+  client.on('connect', () => {
+    subscribed = false;
+    if (handler) client.subscribe(filter, { qos: 1 }, (err) => { subscribed = !err; });
+  });
   return {
     mode: 'external',
     port: null,
-    connected: () => client.connected,
+    connected: () => client.connected && (handler === null || subscribed),
     onDeviceMessage: async (h) => {
       handler = h;
       setReady(h);
       await client.subscribeAsync(filter, { qos: 1 });
+      subscribed = true;
     },
     publish: async (topic, payload) => {
       await client.publishAsync(topic, payload, { qos: 1 });
