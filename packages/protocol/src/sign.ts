@@ -3,6 +3,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { sm2 } from 'sm-crypto-v2';
 import { SM2_ID } from './messages.js';
 import { isStrictDerSignature } from './pem.js';
+import { verifyDigest } from './verify-core.mjs';
 
 /**
  * Signing of the device protocol (docs/device-protocol.md §4). The signed bytes are the
@@ -57,19 +58,24 @@ export interface VerifyKey {
 
 export function verifyKey(publicKey: string, precompute = true): VerifyKey {
   if (!/^04[0-9a-f]{128}$/.test(publicKey) || !sm2.verifyPublicKey(publicKey)) throw new Error('not an SM2 public key (130 hex digits starting 04, a point on the curve)');
-  return { publicKey, z: sm2.getZ(publicKey, SM2_ID), point: precompute ? sm2.precomputePublicKey(publicKey, 8) : publicKey };
+  return { publicKey, z: zOf(publicKey), point: precompute ? sm2.precomputePublicKey(publicKey, 8) : publicKey };
+}
+
+/** Z of a public key (§4.1): SM3 of the ID, the curve parameters and the key. */
+export function zOf(publicKey: string): Uint8Array {
+  return sm2.getZ(publicKey, SM2_ID);
+}
+
+/** e = SM3(Z ‖ bytes): the digest an SM2 signature over `bytes` signs. */
+export function signatureDigest(bytes: Uint8Array, z: Uint8Array): Buffer {
+  return createHash('sm3').update(z).update(bytes).digest();
 }
 
 export function sm2Verify(bytes: Uint8Array, sigHex: string, key: VerifyKey | string): boolean {
   // The DER parser underneath forgives trailing bytes and a wrong tag: one signature, one form.
   if (!isStrictDerSignature(sigHex)) return false;
   const k = typeof key === 'string' ? verifyKey(key, false) : key;
-  const e = createHash('sm3').update(k.z).update(bytes).digest();
-  try {
-    return sm2.doVerifySignature(e, sigHex, k.point, { der: true, hash: false });
-  } catch {
-    return false;
-  }
+  return verifyDigest(signatureDigest(bytes, k.z), sigHex, k.point);
 }
 
 /** Adds `sig` to a device message or a command. */

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -52,6 +53,7 @@ const schema = z.object({
   CUNZHANG_APPLICATION_EXPIRY_DAYS: z.coerce.number().min(1).max(365).default(7),
   CUNZHANG_UNLOCK_SECOND_PERSON: bool.default(true),
   CUNZHANG_DEVICE_CLOCK_TOLERANCE_S: z.coerce.number().int().min(5).max(86_400).default(300),
+  CUNZHANG_VERIFY_THREADS: z.coerce.number().int().min(0).max(64).optional(),
   CUNZHANG_MQTT_SHARE_GROUP: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1-32 letters, digits, - or _').optional(),
   CUNZHANG_MQTT_PUBLIC_URL: z.string().regex(/^(mqtts?|wss?):\/\//, 'must start with mqtt://, mqtts://, ws:// or wss://').optional(),
   CUNZHANG_ALARM_WEBHOOKS: z.string().regex(/^((dingtalk|wecom):https?:\/\/[^\s,]+)(,(dingtalk|wecom):https?:\/\/[^\s,]+)*$/, 'must be a comma-separated list of dingtalk:<url> or wecom:<url>').optional(),
@@ -96,6 +98,8 @@ export interface Config {
   unlockSecondPerson: boolean;
   /** A device message whose time is further ahead of the platform clock than this is refused. */
   deviceClockToleranceMs: number;
+  /** Worker threads that check device signatures (0: on the main thread). */
+  verifyThreads: number;
   /** Shared-subscription group on an external broker (several servers split device traffic); null: a plain subscription. */
   mqttShareGroup: string | null;
   /** Broker address written into device bundles; null: derived from the broker in use. */
@@ -157,6 +161,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     applicationExpiryDays: e.CUNZHANG_APPLICATION_EXPIRY_DAYS,
     unlockSecondPerson: e.CUNZHANG_UNLOCK_SECOND_PERSON,
     deviceClockToleranceMs: e.CUNZHANG_DEVICE_CLOCK_TOLERANCE_S * 1000,
+    // One thread per core, at most 4; none on a single core (the main thread verifies as fast there).
+    verifyThreads: e.CUNZHANG_VERIFY_THREADS ?? (availableParallelism() > 1 ? Math.min(4, availableParallelism()) : 0),
     mqttShareGroup: e.CUNZHANG_MQTT_SHARE_GROUP ?? null,
     mqttPublicUrl: e.CUNZHANG_MQTT_PUBLIC_URL ?? null,
     alarmWebhooks: (e.CUNZHANG_ALARM_WEBHOOKS ?? '').split(',').filter(Boolean).map((w) => {

@@ -34,6 +34,7 @@ export interface RunningServer {
 export async function startServer(config: Readonly<Config>, opts: { logger?: boolean | object; webRoot?: string | null } = {}): Promise<RunningServer> {
   const runtime = await openRuntime(config);
   let broker: Broker | null = null;
+  let directory: { close(): Promise<void> } | null = null;
   try {
     const log = opts.logger === false ? () => undefined : (m: string) => pino({ level: config.logLevel }).info(m);
     // The broker first: a port already taken stops start-up before anything is written.
@@ -41,6 +42,7 @@ export async function startServer(config: Readonly<Config>, opts: { logger?: boo
     const deviceLog = pino({ level: config.logLevel });
     const parts = await startBroker(config, runtime.deps, metricsRef, (m) => deviceLog.warn(m));
     broker = parts.broker;
+    directory = parts.directory;
     const seeded = config.demo ? await seedDemo(runtime.deps, { csvPath: HESHAN_CSV, log }) : false;
     const b = broker;
     const metrics = createMetrics({ dbUp: () => runtime.database.ping(), brokerUp: () => b.connected(), devicesConnected: () => b.clientCount() });
@@ -83,11 +85,16 @@ export async function startServer(config: Readonly<Config>, opts: { logger?: boo
         await app.close();
         await devices.close();
         await b.close();
+        // Messages that came in while the broker was closing; their signatures are checked by
+        // the directory's threads, which go last, before the database.
+        await devices.gateway.drain();
+        await parts.directory.close();
         await runtime.close();
       },
     };
   } catch (e) {
     await broker?.close().catch(() => undefined);
+    await directory?.close().catch(() => undefined);
     await runtime.close().catch(() => undefined);
     throw e;
   }

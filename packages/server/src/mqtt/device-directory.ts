@@ -1,5 +1,6 @@
 import type { Deps } from '@cunzhang/core';
-import { verifyKey, type VerifyKey } from '@cunzhang/protocol';
+import { isStrictDerSignature, signatureDigest, signedBytes, zOf } from '@cunzhang/protocol';
+import type { SignatureVerifier } from './verifier.js';
 
 /** What the gateway needs to know about a device to admit it and check its messages. */
 export interface DeviceEntry {
@@ -10,27 +11,23 @@ export interface DeviceEntry {
   publicKey: string;
   hbKey: string;
   loadedAt: number;
+  /** Z of the public key (§4.1), worked out on its first signed message. */
+  z?: Uint8Array;
 }
 
 /**
  * A read-through cache of device credentials and keys. Entries live `ttlMs` (a retired device
- * is refused within that time; the registry's retire also calls `forget`). A public key with its
- * multiplication table verifies in ~0.45 ms instead of ~2.7 ms, but building the table costs
- * ~30 ms (a dozen plain verifications) and ~0.5 MB: it pays only for a device that is stamping
- * now. So a device's signed events are checked with the plain key until it has sent `hotAfter`
- * of them within `hotWindowMs`; then its table is built and kept among the `hotKeys` devices
- * that spoke last. (Building a table for every hello made 10,000 reconnecting devices cost
- * ~5 minutes of CPU, and a lock's ack wait ~30 ms, on bench/device-*.bench.ts.)
+ * is refused within that time; the registry's retire also calls `forget`). Signatures are
+ * checked by the verifier (worker threads, verifier.ts), which keeps the multiplication tables
+ * of the devices that speak often.
  */
 export class DeviceDirectory {
   private readonly entries = new Map<string, DeviceEntry | null>();
-  private readonly keys = new Map<string, VerifyKey>();
-  /** Signed events per device in the current window, for devices without a table yet. */
-  private readonly recent = new Map<string, { n: number; since: number }>();
 
   constructor(
     private readonly deps: Pick<Deps, 'uow' | 'cipher' | 'deviceKeys'>,
-    private readonly opts: { ttlMs?: number; hotKeys?: number; hotAfter?: number; hotWindowMs?: number } = {},
+    private readonly verifier: SignatureVerifier,
+    private readonly opts: { ttlMs?: number } = {},
   ) {}
 
   async get(deviceId: string): Promise<DeviceEntry | null> {
@@ -55,34 +52,21 @@ export class DeviceDirectory {
     return this.deps.deviceKeys.credentialHash(password.toString('utf8')) === d.credentialHash ? d : null;
   }
 
-  /** The device's verification key: with its table for a device that speaks often, else the plain key. */
-  verifyKey(entry: DeviceEntry): VerifyKey | string {
-    const hot = this.keys.get(entry.id);
-    if (hot && hot.publicKey === entry.publicKey) {
-      // Move to the end: the map's order is the least-recently-used order.
-      this.keys.delete(entry.id);
-      this.keys.set(entry.id, hot);
-      return hot;
-    }
-    const now = Date.now();
-    let r = this.recent.get(entry.id);
-    if (!r || now - r.since > (this.opts.hotWindowMs ?? 600_000)) {
-      if (this.recent.size > 100_000) this.recent.clear();
-      this.recent.set(entry.id, (r = { n: 0, since: now }));
-    }
-    if (++r.n < (this.opts.hotAfter ?? 8)) return entry.publicKey;
-    this.recent.delete(entry.id);
-    const key = verifyKey(entry.publicKey, true);
-    this.keys.set(entry.id, key);
-    const max = this.opts.hotKeys ?? 256;
-    while (this.keys.size > max) this.keys.delete(this.keys.keys().next().value as string);
-    return key;
+  /** Does the device's SM2 signature over `message` (without its `sig`) verify (§4.1)? */
+  async verify(entry: DeviceEntry, message: Record<string, unknown> & { sig: string }): Promise<boolean> {
+    // The DER parser underneath forgives trailing bytes and a wrong tag: one signature, one form.
+    if (!isStrictDerSignature(message.sig)) return false;
+    entry.z ??= zOf(entry.publicKey);
+    return this.verifier.verify({ deviceId: entry.id, publicKey: entry.publicKey, e: signatureDigest(signedBytes(message), entry.z), sig: message.sig });
   }
 
   forget(deviceId: string): void {
     this.entries.delete(deviceId);
-    this.keys.delete(deviceId);
-    this.recent.delete(deviceId);
+    this.verifier.forget(deviceId);
+  }
+
+  close(): Promise<void> {
+    return this.verifier.close();
   }
 
   private readonly misses = new Map<string, number>();

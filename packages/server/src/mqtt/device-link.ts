@@ -6,6 +6,7 @@ import type { Metrics } from '../http/metrics.js';
 import { Announcer, type AlarmNotifier } from './announcer.js';
 import { connectExternalBroker, startEmbeddedBroker, type Broker } from './broker.js';
 import { DeviceDirectory } from './device-directory.js';
+import { createVerifier } from './verifier.js';
 import { Gateway } from './gateway.js';
 import { Outbox } from './outbox.js';
 
@@ -35,7 +36,7 @@ export interface BrokerParts {
 export async function startBroker(config: Readonly<Config>, deps: AppContext['deps'], metricsRef: { current: Metrics | null }, log: (msg: string) => void = () => undefined): Promise<BrokerParts> {
   const onAlarm: BrokerParts['onAlarm'] = { current: null };
   const onDevice: BrokerParts['onDevice'] = { current: null };
-  const directory = new DeviceDirectory(deps);
+  const directory = new DeviceDirectory(deps, createVerifier(config.verifyThreads));
   const broker = config.mqttUrl
     ? await connectExternalBroker(config.mqttUrl, { shareGroup: config.mqttShareGroup ?? undefined, clientId: `cunzhang-${hostname()}-${config.port}` })
     : await startEmbeddedBroker({

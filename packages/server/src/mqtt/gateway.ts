@@ -1,5 +1,5 @@
 import { enqueueCommand, forgedMessage, ingestEvents, markOffline, recordHeartbeats, type Deps, type IngestResult } from '@cunzhang/core';
-import { checkMac, deviceEvent, heartbeat, parsePayload, parseTopic, verify, will, type DeviceEvent, type Heartbeat } from '@cunzhang/protocol';
+import { checkMac, deviceEvent, heartbeat, parsePayload, parseTopic, will, type DeviceEvent, type Heartbeat } from '@cunzhang/protocol';
 import type { Config } from '../config.js';
 import type { LiveHub } from '../http/live.js';
 import type { Metrics } from '../http/metrics.js';
@@ -66,9 +66,15 @@ export class Gateway {
     await this.ctx.broker.onDeviceMessage((topic, payload) => this.handle(topic, payload));
   }
 
-  /** Waits until every message received so far has been ingested (tests, shutdown). */
+  /** Messages taken from the broker and not yet answered (their signature may still be in a worker thread). */
+  private readonly inFlight = new Set<Promise<void>>();
+
+  /** Waits until every message received so far has been checked and ingested (tests, shutdown). */
   async drain(): Promise<void> {
-    await Promise.all([this.events.drain(), this.heartbeats.drain()]);
+    do {
+      await Promise.allSettled([...this.inFlight]);
+      await Promise.all([this.events.drain(), this.heartbeats.drain()]);
+    } while (this.inFlight.size > 0);
   }
 
   private readonly explained = new Map<string, number>();
@@ -90,7 +96,15 @@ export class Gateway {
     this.ctx.metrics.deviceMessages.inc({ kind, result });
   }
 
-  async handle(topic: string, payload: Buffer): Promise<void> {
+  handle(topic: string, payload: Buffer): Promise<void> {
+    const p = this.check(topic, payload);
+    this.inFlight.add(p);
+    const gone = () => { this.inFlight.delete(p); };
+    p.then(gone, gone);
+    return p;
+  }
+
+  private async check(topic: string, payload: Buffer): Promise<void> {
     const receivedAt = this.ctx.deps.clock.now();
     const t = parseTopic(topic);
     if (!t.ok || t.direction !== 'up') return this.count('topic', 'bad_topic');
@@ -122,7 +136,7 @@ export class Gateway {
     if (msg.dev !== t.deviceId) return refuse('device_mismatch', `message names ${msg.dev} on ${topic}`, true);
     if ('mac' in msg) {
       if (!checkMac(msg, entry.hbKey)) return refuse('bad_mac', 'heartbeat MAC does not match', true);
-    } else if (!verify(msg, this.ctx.directory.verifyKey(entry))) {
+    } else if (!(await this.ctx.directory.verify(entry, msg))) {
       return refuse('bad_signature', `${msg.type} #${msg.seq}: SM2 signature does not verify`, true);
     }
     const ahead = new Date(msg.ts).getTime() - receivedAt.getTime();
