@@ -26,6 +26,7 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> implements StampC
   readonly store: StateStore;
   readonly queue: UpQueue;
   readonly platformKey: VerifyKey;
+  readonly hbKey: string;
   readonly timeZone: string;
   readonly camera: Camera | null;
   readonly uploader: PhotoUploader | null;
@@ -44,6 +45,7 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> implements StampC
     this.dev = this.bundle.dev;
     this.privateKey = privateKeyOf(this.bundle, opts.privateKey);
     this.platformKey = platformKeyOf(this.bundle.platform_key);
+    this.hbKey = this.bundle.hb_key;
     this.timeZone = opts.timeZone ?? 'Asia/Shanghai';
     this.scheduler = opts.scheduler ?? nodeScheduler;
     this.drain = opts.drain ?? { battery: 1, ink: 2 };

@@ -14,6 +14,8 @@ export interface DeviceCore {
   readonly dev: string;
   readonly store: StateStore;
   readonly platformKey: VerifyKey;
+  /** The heartbeat key of the bundle (hex): also the key of the operator code in tokens (§9). */
+  readonly hbKey: string;
   /** Device clock (ms), which the time command can correct. */
   now(): number;
   position(): Position;
@@ -148,14 +150,14 @@ export function expireIfDue(core: DeviceCore): void {
 
 export type CodeResult = { ok: true; attempt: number } | { ok: false; reason: 'no_token' | 'wrong_code' | 'token_locked'; attempt?: number };
 
-/** Operator identity (§11): SM3("<auth>:<code>") must equal token.otp; 5 wrong codes lock the token. */
+/** Operator identity (§9): HMAC-SM3(hb_key, "<auth>:<code>") must equal token.otp; 5 wrong codes lock the token. */
 export function enterCode(core: DeviceCore, code: string): CodeResult {
   const s = core.store.data;
   const token = s.token;
   if (!token || s.state !== 'authorized') return { ok: false, reason: 'no_token' };
   s.otpAttempts++;
   const attempt = Math.min(s.otpAttempts, 100);
-  const ok = otpDigest(token.auth, code.trim()) === token.otp;
+  const ok = otpDigest(token.auth, code.trim(), core.hbKey) === token.otp;
   if (ok) s.identity = { method: 'otp', ref: token.auth };
   else s.otpFails++;
   core.store.save();

@@ -22,8 +22,9 @@ describe('TimerWheel', () => {
     expect(count).toBeGreaterThanOrEqual(3);
     expect(count).toBeLessThanOrEqual(5);
     expect(ticks.length).toBe(count);
-    expect(ticks[0]!).toBeGreaterThanOrEqual(15);
-    for (let i = 1; i < ticks.length; i++) expect(ticks[i]! - ticks[i - 1]!).toBeGreaterThanOrEqual(40);
+    // Never early (a busy machine may make a tick late, and the next one then follows closely):
+    // the i-th run is not before its time, 20 + 50·i ms, less one tick of the wheel.
+    for (let i = 0; i < ticks.length; i++) expect(ticks[i]!).toBeGreaterThanOrEqual(20 + 50 * i - 10);
   });
 
   it('a throwing task does not stop the others', async () => {

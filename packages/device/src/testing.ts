@@ -104,7 +104,7 @@ export class TestPlatform {
   token(dev: string, code: string, fields: Partial<AuthToken> = {}): AuthToken {
     const now = Date.now();
     const auth = fields.auth ?? `auth${++this.counter}`;
-    const t = { v: 1 as const, auth, app: 'app1', dev, seal: 'seal1', n: 2, from: iso(now - 60_000), until: iso(now + 3_600_000), pages: [], otp: otpDigest(auth, code), ...fields };
+    const t = { v: 1 as const, auth, app: 'app1', dev, seal: 'seal1', n: 2, from: iso(now - 60_000), until: iso(now + 3_600_000), pages: [], otp: otpDigest(auth, code, this.devices.get(dev)?.hbKey ?? newHeartbeatKey()), ...fields };
     const { sig: _s, ...unsigned } = t as AuthToken;
     return sign(unsigned, this.keys.privateKey) as AuthToken;
   }

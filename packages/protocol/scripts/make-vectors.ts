@@ -44,7 +44,7 @@ const token = {
   v: 1, auth: AUTH, app: '01KB4Z5R7C1D3E5G7H9J1K3M5N', dev: DEV, seal: '01KB3T2S4Q6P8N0M2L4K6J8H0G', n: 2,
   from: '2026-11-27T00:30:00.000Z', until: '2026-11-27T15:59:59.999Z',
   pages: [{ no: 1, phash: sm3(`${TEST} phash page 1`).slice(0, 16), sm3: sm3(`${TEST} page 1`) }],
-  otp: otpDigest(AUTH, TEST_KEYS.otpCode),
+  otp: otpDigest(AUTH, TEST_KEYS.otpCode, TEST_KEYS.hbKey),
 };
 
 /** The vectors without signatures, in the order of the manifest. `token` must precede `authorize`. */

@@ -102,9 +102,13 @@ export function checkMac(message: Record<string, unknown> & { mac: string }, hbK
   return got.length === want.length && timingSafeEqual(got, want);
 }
 
-/** SM3 hex of `<auth>:<code>`, the form in which a token carries the operator's one-time code (§9). */
-export function otpDigest(authId: string, code: string): string {
-  return createHash('sm3').update(`${authId}:${code}`).digest('hex');
+/**
+ * HMAC-SM3 (hex) of `<auth>:<code>` under the device's heartbeat key: the form in which a token
+ * carries the operator's one-time code (§9). Keyed, so whoever sees a token (its QR on a phone,
+ * a command on the wire) cannot try the million codes against it; only the device can check.
+ */
+export function otpDigest(authId: string, code: string, hbKeyHex: string): string {
+  return createHmac('sm3', Buffer.from(hbKeyHex, 'hex')).update(`${authId}:${code}`).digest('hex');
 }
 
 export const newNonce = (): string => randomBytes(16).toString('hex');

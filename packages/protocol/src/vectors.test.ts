@@ -113,7 +113,7 @@ describe('test vectors', () => {
   it('token: the authorize command carries it unchanged, and its otp is SM3 of <auth>:<code>', () => {
     const token = message('token');
     expect((message('authorize').body as { token: unknown }).token).toEqual(token);
-    expect(token.otp).toBe(otpDigest(token.auth as string, TEST_KEYS.otpCode));
+    expect(token.otp).toBe(otpDigest(token.auth as string, TEST_KEYS.otpCode, TEST_KEYS.hbKey));
   });
 
   it.each(signed.map((e) => [e.name, e] as const))('%s: openssl verifies our signature', (name, e) => {

@@ -33,6 +33,6 @@ export async function getDevicePass(deps: Deps, { actor, applicationId }: { acto
     if (!auth.deviceId || !device || device.status === 'retired') {
       throw new AppError('ILLEGAL_TRANSITION', 'no device is bound to the seal for this authorization: the keeper records the stamping by hand', { field: 'deviceId' });
     }
-    return { code: operatorCodeOf(deps, auth.id), token: authorizationToken(deps, { ...auth, deviceId: auth.deviceId }, app), validUntil: auth.validUntil };
+    return { code: operatorCodeOf(deps, auth.id), token: authorizationToken(deps, auth, device, app), validUntil: auth.validUntil };
   });
 }

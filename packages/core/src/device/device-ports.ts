@@ -97,8 +97,8 @@ export interface DeviceKeys {
   secret(bytes: number): string;
   /** Keyed SM3 of an MQTT password, the form stored in the registry. */
   credentialHash(password: string): string;
-  /** SM3 of `<auth>:<code>`: how a token carries the operator's one-time code. */
-  otpDigest(authId: string, code: string): string;
+  /** HMAC-SM3 of `<auth>:<code>` under the device's heartbeat key: how a token carries the operator's one-time code. */
+  otpDigest(authId: string, code: string, hbKeyHex: string): string;
   /** The 6-digit one-time code of an authorization, shown on the applicant's phone (derived, not stored). */
   operatorCode(authId: string): string;
 }

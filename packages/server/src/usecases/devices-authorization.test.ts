@@ -49,6 +49,8 @@ for (const dialect of TEST_DIALECTS) {
       return msg as unknown as { type: string; dev: string; body: Record<string, unknown> };
     };
 
+    const hbKeyOf = async (deviceId: string) => env.deps.cipher.decrypt((await env.deps.uow.read((tx) => tx.devices.get(deviceId)))!.hbKeyEnc);
+
     it('approval sends the bound device a signed token: seal, count, window, page fingerprints, operator code digest', async () => {
       const { seal, deviceId } = await sealWithDevice();
       const { app, auth } = await approved(seal);
@@ -63,7 +65,10 @@ for (const dialect of TEST_DIALECTS) {
         v: 1, auth: auth.id, app: app.id, dev: deviceId, seal: seal.id, n: 2, from: auth.validFrom, until: auth.validUntil,
         pages: [{ no: 1, phash: hex('a', 16), sm3: hex('a', 64) }, { no: 2, phash: hex('b', 16), sm3: hex('b', 64) }],
       });
-      expect(token.otp).toBe(otpDigest(auth.id, env.deps.deviceKeys.operatorCode(auth.id)));
+      // The code is keyed with the device's heartbeat key: the token alone gives nothing to try codes against.
+      const hbKey = await hbKeyOf(deviceId);
+      expect(token.otp).toBe(otpDigest(auth.id, env.deps.deviceKeys.operatorCode(auth.id), hbKey));
+      expect(token.otp).not.toBe(otpDigest(auth.id, env.deps.deviceKeys.operatorCode(auth.id), '00'.repeat(16)));
       // A forged token (count changed) does not verify.
       expect(verify({ ...token, n: 50 }, env.deps.deviceKeys.platformPublicKey)).toBe(false);
     });
@@ -74,7 +79,7 @@ for (const dialect of TEST_DIALECTS) {
       const pass = await getDevicePass(env.deps, { actor: p.applicant, applicationId: app.id });
       expect(pass.code).toMatch(/^\d{6}$/);
       expect(pass.code).toBe(env.deps.deviceKeys.operatorCode(auth.id));
-      expect(otpDigest(auth.id, pass.code)).toBe(pass.token.otp);
+      expect(otpDigest(auth.id, pass.code, await hbKeyOf(deviceId))).toBe(pass.token.otp);
       expect(verify(pass.token, env.deps.deviceKeys.platformPublicKey)).toBe(true);
       expect(pass.token).toMatchObject({ auth: auth.id, dev: deviceId, n: 2 });
       expect(pass.validUntil).toBe(auth.validUntil);

@@ -55,7 +55,7 @@ for (const dialect of TEST_DIALECTS) {
       });
       const { authorization } = await decideApplication(env.deps, { actor: p.keeper, id: app.id, input: { decision: 'approve', opinion: '同意' } });
       const code = env.deps.deviceKeys.operatorCode(authorization!.id);
-      const digest = otpDigest(authorization!.id, code);
+      const digest = otpDigest(authorization!.id, code, env.deps.cipher.decrypt((await row(device.id)).hbKeyEnc));
       // The outbox still sends the device the full token (it checks the code offline).
       const [sent] = await env.deps.uow.read((tx) => tx.devices.commands(device.id, 5));
       expect((JSON.parse(sent!.message) as { body: { token: AuthToken } }).body.token.otp).toBe(digest);

@@ -19,7 +19,7 @@ async function insertDevice(env: TestEnv, seal: Seal | null, patch: Partial<Devi
   const now = env.deps.clock.now().toISOString();
   const d: Device = {
     id: `CZ${String(++serial).padStart(10, '0')}`, orgCode: seal?.orgCode ?? DEMO_VILLAGE, sealId: seal?.id ?? null, status: 'active', label: `印章柜${serial}`,
-    publicKey: `04${'1'.repeat(128)}`, credentialHash: 'x', hbKeyEnc: 'x', geofence: FENCE, hours: { from: '00:00', to: '00:00' }, replaces: null, replacedBy: null,
+    publicKey: `04${'1'.repeat(128)}`, credentialHash: 'x', hbKeyEnc: env.deps.cipher.encrypt('00'.repeat(16)), geofence: FENCE, hours: { from: '00:00', to: '00:00' }, replaces: null, replacedBy: null,
     virtual: false, lockWanted: false, lockReason: null, lockCommandId: null, model: null, firmware: null, hardware: null, hbSeconds: 60, state: 'locked',
     online: true, connectedAt: now, lastSeenAt: now, seqHigh: 0, seqGaps: [], battery: 90, ink: 90, latE6: FENCE.latE6, lngE6: FENCE.lngE6, clockSkewMs: 0,
     createdAt: now, updatedAt: now, version: 1, ...patch,
