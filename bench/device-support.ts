@@ -146,7 +146,9 @@ export async function freshPostgres(): Promise<{ url: string; drop(): Promise<vo
 /** The server's settings for a bench: quiet, no demo data or in-server devices, 1000 impressions per application. */
 export const benchEnv = (dataDir: string, extra: Record<string, string | undefined> = {}): Record<string, string> => Object.fromEntries(Object.entries({
   CUNZHANG_DATA_DIR: dataDir, CUNZHANG_HOST: '127.0.0.1', CUNZHANG_PORT: '0', CUNZHANG_MQTT_PORT: '0', CUNZHANG_LOG_LEVEL: 'silent',
-  CUNZHANG_DEMO: 'false', CUNZHANG_VIRTUAL_DEVICES: 'false', CUNZHANG_MAX_IMPRESSIONS: '1000', ...extra,
+  CUNZHANG_DEMO: 'false', CUNZHANG_VIRTUAL_DEVICES: 'false', CUNZHANG_MAX_IMPRESSIONS: '1000',
+  // The signature threads under test, when given (e.g. CUNZHANG_VERIFY_THREADS=2 npm run bench device).
+  CUNZHANG_VERIFY_THREADS: process.env.CUNZHANG_VERIFY_THREADS, ...extra,
 }).filter((e): e is [string, string] => e[1] !== undefined));
 
 export interface BenchServer {

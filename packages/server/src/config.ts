@@ -161,7 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     applicationExpiryDays: e.CUNZHANG_APPLICATION_EXPIRY_DAYS,
     unlockSecondPerson: e.CUNZHANG_UNLOCK_SECOND_PERSON,
     deviceClockToleranceMs: e.CUNZHANG_DEVICE_CLOCK_TOLERANCE_S * 1000,
-    // One thread per core, at most 4; none on a single core (the main thread verifies as fast there).
+    // One thread per core, at most 4; none on a single core (nothing to gain there).
     verifyThreads: e.CUNZHANG_VERIFY_THREADS ?? (availableParallelism() > 1 ? Math.min(4, availableParallelism()) : 0),
     mqttShareGroup: e.CUNZHANG_MQTT_SHARE_GROUP ?? null,
     mqttPublicUrl: e.CUNZHANG_MQTT_PUBLIC_URL ?? null,
