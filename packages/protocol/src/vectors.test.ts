@@ -110,7 +110,7 @@ describe('test vectors', () => {
     expect(mac.out.trim().toLowerCase()).toBe(m.mac);
   });
 
-  it('token: the authorize command carries it unchanged, and its otp is SM3 of <auth>:<code>', () => {
+  it('token: the authorize command carries it unchanged, and its otp is HMAC-SM3 of <auth>:<code> under the heartbeat key', () => {
     const token = message('token');
     expect((message('authorize').body as { token: unknown }).token).toEqual(token);
     expect(token.otp).toBe(otpDigest(token.auth as string, TEST_KEYS.otpCode, TEST_KEYS.hbKey));

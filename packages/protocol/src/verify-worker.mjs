@@ -7,6 +7,13 @@ import { createKeyCache, verifyDigest } from './verify-core.mjs';
 const keys = createKeyCache(workerData ?? {});
 parentPort.on('message', (msg) => {
   if (msg.forget) return keys.forget(msg.forget);
-  const done = msg.jobs.map(([id, deviceId, publicKey, e, sig]) => [id, verifyDigest(e, sig, keys.point(deviceId, publicKey))]);
+  const done = msg.jobs.map(([id, deviceId, publicKey, e, sig]) => {
+    try {
+      return [id, verifyDigest(e, sig, keys.point(deviceId, publicKey))];
+    } catch {
+      // A key that is not a point (refused at provisioning, so never expected): not verified.
+      return [id, false];
+    }
+  });
   parentPort.postMessage({ done });
 });

@@ -69,9 +69,8 @@ export function commandView(c: DeviceCommand): CommandView {
 
 /**
  * An authorize command's token as readers of the device see it: without `otp`. The digest is
- * SM3 of `<auth>:<code>` over a 6-digit code, found by trying all million codes in a second, so
- * whoever saw it (the keeper at the device, anyone with device.read) could stamp as the
- * applicant without the applicant's phone (device-protocol §9).
+ * keyed with the device's heartbeat key (device-protocol §9), so it cannot be tried against the
+ * million codes; still, the screens have no use for it and show nothing more than they need.
  */
 function withoutOtp(body: unknown): unknown {
   const token = (body as { token?: unknown } | null)?.token;

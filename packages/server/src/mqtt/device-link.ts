@@ -36,7 +36,7 @@ export interface BrokerParts {
 export async function startBroker(config: Readonly<Config>, deps: AppContext['deps'], metricsRef: { current: Metrics | null }, log: (msg: string) => void = () => undefined): Promise<BrokerParts> {
   const onAlarm: BrokerParts['onAlarm'] = { current: null };
   const onDevice: BrokerParts['onDevice'] = { current: null };
-  const directory = new DeviceDirectory(deps, createVerifier(config.verifyThreads));
+  const directory = new DeviceDirectory(deps, createVerifier(config.verifyThreads, {}, (why) => log(`signature check thread stopped (${why}); started again`)));
   const broker = config.mqttUrl
     ? await connectExternalBroker(config.mqttUrl, { shareGroup: config.mqttShareGroup ?? undefined, clientId: `cunzhang-${hostname()}-${config.port}` })
     : await startEmbeddedBroker({

@@ -22,6 +22,7 @@ describe.each([0, 2])('signature verifier with %i threads', (threads) => {
 
   it('answers each of many messages from many devices, in any order, rightly; the table a device earns gives the same answers', async () => {
     v = createVerifier(threads, { hotAfter: 3 });
+    // The first two messages of each device are checked on the calling thread, the rest in a thread.
     const jobs = Array.from({ length: 40 }, (_, i) => (i % 5 === 0 ? { ...job(`m${i}`, undefined, `CZD-${i % 4}`), e: signatureDigest(Buffer.from('x'), z) } : job(`m${i}`, undefined, `CZD-${i % 4}`)));
     const got = await Promise.all(jobs.map((j) => v!.verify(j)));
     expect(got).toEqual(jobs.map((_, i) => i % 5 !== 0));
@@ -31,9 +32,12 @@ describe.each([0, 2])('signature verifier with %i threads', (threads) => {
 });
 
 describe('signature verifier threads', () => {
-  it('a closed verifier refuses new work with a message saying so', async () => {
-    const v = createVerifier(1);
-    expect(await v.verify(job('a'))).toBe(true);
+  it('answers a device\'s messages in the order they came, in a thread; a closed verifier refuses new work with a message saying so', async () => {
+    const v = createVerifier(1, { hotAfter: 1 });
+    const order: number[] = [];
+    const got = await Promise.all(Array.from({ length: 12 }, (_, i) => v.verify(job(`m${i}`)).then((ok) => { order.push(i); return ok; })));
+    expect(got.every(Boolean)).toBe(true);
+    expect(order).toEqual(Array.from({ length: 12 }, (_, i) => i));
     await v.close();
     await expect(v.verify(job('b'))).rejects.toThrow(/shutting down/);
   });

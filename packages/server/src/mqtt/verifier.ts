@@ -11,10 +11,12 @@ export interface VerifyJob {
 }
 
 /**
- * Checks device signatures (SM2, ~0.5–3 ms of arithmetic each). With `threads` ≥ 1 the work runs
- * in that many worker threads, so the broker, the ledger and HTTP keep the main thread and the
- * other cores verify; a device's messages always go to the same thread, which keeps that
- * device's multiplication table (verify-core.mjs). With 0 it runs on the calling thread.
+ * Checks device signatures (SM2, ~0.5–3 ms of arithmetic each). With `threads` ≥ 1 the devices
+ * that speak often (VerifierPool) are checked in that many worker threads, so the broker, the
+ * ledger and HTTP keep the main thread and the other cores verify; such a device's messages
+ * always go to the same thread, which keeps its multiplication table (verify-core.mjs) and
+ * answers them first in, first out — so a device's events reach the ledger in the order they
+ * came in. The others, and everything with 0 threads, are checked on the calling thread.
  */
 export interface SignatureVerifier {
   verify(job: VerifyJob): Promise<boolean>;
@@ -23,7 +25,8 @@ export interface SignatureVerifier {
   close(): Promise<void>;
 }
 
-export function createVerifier(threads: number, opts: KeyCacheOptions = {}): SignatureVerifier {
+/** `onDeath`: a thread stopped (it is started again; after three deaths its devices are checked on the calling thread). */
+export function createVerifier(threads: number, opts: KeyCacheOptions = {}, onDeath: (why: string) => void = () => undefined): SignatureVerifier {
   if (threads <= 0) {
     const keys = createKeyCache(opts);
     return {
@@ -32,7 +35,7 @@ export function createVerifier(threads: number, opts: KeyCacheOptions = {}): Sig
       close: async () => undefined,
     };
   }
-  return new VerifierPool(threads, opts);
+  return new VerifierPool(threads, opts, onDeath);
 }
 
 type Tuple = [id: number, deviceId: string, publicKey: string, e: Uint8Array, sig: string];
@@ -45,8 +48,9 @@ class Lane {
   private scheduled = false;
   private nextId = 1;
   private closing = false;
+  private deaths = 0;
 
-  constructor(private readonly file: string, private readonly opts: KeyCacheOptions) {}
+  constructor(private readonly file: string, private readonly opts: KeyCacheOptions, private readonly onDeath: (why: string) => void) {}
 
   verify(j: VerifyJob): Promise<boolean> {
     if (this.closing) return Promise.reject(new Error('signature checks are shutting down'));
@@ -67,11 +71,27 @@ class Lane {
 
   private flush(): void {
     this.scheduled = false;
-    if (this.queue.length === 0) return;
-    const w = this.start();
-    w.ref();
-    w.postMessage({ jobs: this.queue });
+    if (this.closing || this.queue.length === 0) return;
+    const jobs = this.queue;
     this.queue = [];
+    // A thread that cannot start, or died too often: these are checked here instead.
+    if (this.deaths >= 3) return this.inPlace(jobs);
+    try {
+      const w = this.start();
+      w.ref();
+      w.postMessage({ jobs });
+    } catch (e) {
+      this.deaths++;
+      this.onDeath(`could not start: ${(e as Error).message}`);
+      this.inPlace(jobs);
+    }
+  }
+
+  private inPlace(jobs: Tuple[]): void {
+    for (const [id, , publicKey, e, sig] of jobs) {
+      this.pending.get(id)?.resolve(verifyDigest(e, sig, publicKey));
+      this.pending.delete(id);
+    }
   }
 
   private start(): Worker {
@@ -88,12 +108,15 @@ class Lane {
     const died = (why: string) => {
       if (this.worker !== w) return;
       this.worker = null;
+      this.deaths++;
+      this.onDeath(why);
       // The messages in it are not acknowledged (the gateway's handle rejects): devices send them again.
       const err = new Error(`signature check thread stopped (${why})`);
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();
     };
     w.on('error', (e) => died(e.message));
+    w.on('messageerror', (e) => died(`unreadable message: ${e.message}`));
     w.on('exit', (code) => died(`exit code ${code}`));
     this.worker = w;
     return w;
@@ -101,6 +124,7 @@ class Lane {
 
   async close(): Promise<void> {
     this.closing = true;
+    this.queue = [];
     const w = this.worker;
     this.worker = null;
     for (const p of this.pending.values()) p.reject(new Error('signature checks are shutting down'));
@@ -109,14 +133,57 @@ class Lane {
   }
 }
 
+/**
+ * Only devices that speak often go to the threads: there their key table pays and throughput
+ * matters (a burst of impressions). A device that speaks now and then (a hello after a broker
+ * restart, the ack of a lock) is checked with its plain key on the calling thread, as before the
+ * threads: ten thousand hellos queued at once for the threads held every reconnecting device's
+ * message in memory (server RSS 777 MB with 10,000 devices) and starved the broker's log-ins,
+ * where checking them in turn keeps the rest waiting in the sockets.
+ */
 class VerifierPool implements SignatureVerifier {
   private readonly lanes: Lane[];
+  /** Signed messages per device in the current window, until it has earned a thread. */
+  private readonly recent = new Map<string, { n: number; since: number }>();
+  /** Devices that go to the threads, least recently heard first. */
+  private readonly hot = new Map<string, true>();
+  /** Messages of a device still in a thread: while any is, the next goes there too (order). */
+  private readonly inThread = new Map<string, number>();
+  private readonly hotAfter: number;
+  private readonly hotWindowMs: number;
+  private readonly hotKeys: number;
 
-  constructor(threads: number, opts: KeyCacheOptions) {
+  constructor(threads: number, opts: KeyCacheOptions, onDeath: (why: string) => void) {
     const file = createRequire(import.meta.url).resolve('@cunzhang/protocol/verify-worker');
-    // The tables kept are shared out: each thread keeps those of its own devices.
-    const each = { ...opts, hotKeys: Math.max(1, Math.ceil((opts.hotKeys ?? 256) / threads)) };
-    this.lanes = Array.from({ length: threads }, () => new Lane(file, each));
+    this.hotAfter = opts.hotAfter ?? 8;
+    this.hotWindowMs = opts.hotWindowMs ?? 600_000;
+    this.hotKeys = opts.hotKeys ?? 256;
+    // A thread sees only devices that earned it: it builds their table at once. The tables kept
+    // are shared out, each thread keeping those of its own devices.
+    // Each keeps as many tables as the pool admits devices (the hash need not share them out evenly).
+    const each = { hotAfter: 1, hotWindowMs: this.hotWindowMs, hotKeys: this.hotKeys };
+    this.lanes = Array.from({ length: threads }, () => new Lane(file, each, onDeath));
+  }
+
+  /** Has the device sent `hotAfter` signed messages within the window (or is it in a thread still)? */
+  private earned(deviceId: string): boolean {
+    if (this.hot.has(deviceId)) {
+      this.hot.delete(deviceId);
+      this.hot.set(deviceId, true);
+      return true;
+    }
+    if (this.inThread.has(deviceId)) return true;
+    const now = Date.now();
+    let r = this.recent.get(deviceId);
+    if (!r || now - r.since > this.hotWindowMs) {
+      if (this.recent.size > 100_000) this.recent.clear();
+      this.recent.set(deviceId, (r = { n: 0, since: now }));
+    }
+    if (++r.n < this.hotAfter) return false;
+    this.recent.delete(deviceId);
+    this.hot.set(deviceId, true);
+    while (this.hot.size > this.hotKeys) this.hot.delete(this.hot.keys().next().value as string);
+    return true;
   }
 
   private lane(deviceId: string): Lane {
@@ -125,15 +192,30 @@ class VerifierPool implements SignatureVerifier {
     return this.lanes[Math.abs(h) % this.lanes.length]!;
   }
 
-  verify(j: VerifyJob): Promise<boolean> {
-    return this.lane(j.deviceId).verify(j);
+  private closed = false;
+
+  async verify(j: VerifyJob): Promise<boolean> {
+    if (this.closed) throw new Error('signature checks are shutting down');
+    if (!this.earned(j.deviceId)) return verifyDigest(j.e, j.sig, j.publicKey);
+    const id = j.deviceId;
+    this.inThread.set(id, (this.inThread.get(id) ?? 0) + 1);
+    try {
+      return await this.lane(id).verify(j);
+    } finally {
+      const left = this.inThread.get(id)! - 1;
+      if (left > 0) this.inThread.set(id, left);
+      else this.inThread.delete(id);
+    }
   }
 
   forget(deviceId: string): void {
+    this.hot.delete(deviceId);
+    this.recent.delete(deviceId);
     this.lane(deviceId).forget(deviceId);
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.all(this.lanes.map((l) => l.close()));
   }
 }

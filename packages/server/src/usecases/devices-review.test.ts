@@ -48,7 +48,7 @@ for (const dialect of TEST_DIALECTS) {
     };
     const caseOpen = (d: { id: string }, key: string) => event(d.id, key, 'sensor', { kind: 'case_open', ...POS });
 
-    it('never shows the authorization token\'s operator-code digest to device readers (6 digits: brute-forced in a second)', async () => {
+    it('never shows the authorization token\'s operator-code digest to device readers (the screens have no use for it)', async () => {
       const { seal, device } = await boundDevice();
       const app = await submitApplication(env.deps, {
         actor: p.applicant, input: { sealId: seal.id, matterCode: 'cert_residence', reason: '子女入学需要居住证明', documentTitle: '居住证明', copies: 1, impressions: 1, pages: [page('a')] },
