@@ -158,9 +158,8 @@ class VerifierPool implements SignatureVerifier {
     this.hotAfter = opts.hotAfter ?? 8;
     this.hotWindowMs = opts.hotWindowMs ?? 600_000;
     this.hotKeys = opts.hotKeys ?? 256;
-    // A thread sees only devices that earned it: it builds their table at once. The tables kept
-    // are shared out, each thread keeping those of its own devices.
-    // Each keeps as many tables as the pool admits devices (the hash need not share them out evenly).
+    // A thread sees only devices that earned it: it builds their table at once, and keeps as many
+    // tables as the pool admits devices (the hash need not share the devices out evenly).
     const each = { hotAfter: 1, hotWindowMs: this.hotWindowMs, hotKeys: this.hotKeys };
     this.lanes = Array.from({ length: threads }, () => new Lane(file, each, onDeath));
   }
