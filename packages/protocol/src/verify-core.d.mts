@@ -5,5 +5,10 @@ export interface KeyCache {
   point(deviceId: string, publicKey: string): VerifyPoint;
   forget(deviceId: string): void;
 }
+export interface Hotness {
+  seen(deviceId: string): boolean;
+  forget(deviceId: string): void;
+}
+export function createHotness(opts?: KeyCacheOptions): Hotness;
 export function createKeyCache(opts?: KeyCacheOptions): KeyCache;
 export function verifyDigest(e: Uint8Array, sigHex: string, point: VerifyPoint): boolean;

@@ -8,19 +8,22 @@
 // 10,000 reconnecting devices cost ~5 minutes of CPU.)
 import { sm2 } from 'sm-crypto-v2';
 
-export function createKeyCache({ hotKeys = 256, hotAfter = 8, hotWindowMs = 600_000 } = {}) {
-  /** device id → { publicKey, point }; the map's order is the least-recently-used order. */
-  const tables = new Map();
-  /** Signed messages per device in the current window, for devices without a table yet. */
+/**
+ * Which devices speak often: a device is hot once it has sent `hotAfter` signed messages within
+ * `hotWindowMs`, and stays hot while it is among the `hotKeys` that spoke last.
+ */
+export function createHotness({ hotKeys = 256, hotAfter = 8, hotWindowMs = 600_000 } = {}) {
+  /** The hot devices; the map's order is the least-recently-heard order. */
+  const hot = new Map();
+  /** Signed messages per device in the current window, for devices not hot yet. */
   const recent = new Map();
   return {
-    /** The point to verify with: the device's table if it has one (or has earned one), else the key itself. */
-    point(deviceId, publicKey) {
-      const hot = tables.get(deviceId);
-      if (hot && hot.publicKey === publicKey) {
-        tables.delete(deviceId);
-        tables.set(deviceId, hot);
-        return hot.point;
+    /** Counts one message of the device; is it hot now? */
+    seen(deviceId) {
+      if (hot.has(deviceId)) {
+        hot.delete(deviceId);
+        hot.set(deviceId, true);
+        return true;
       }
       const now = Date.now();
       let r = recent.get(deviceId);
@@ -28,16 +31,38 @@ export function createKeyCache({ hotKeys = 256, hotAfter = 8, hotWindowMs = 600_
         if (recent.size > 100_000) recent.clear();
         recent.set(deviceId, (r = { n: 0, since: now }));
       }
-      if (++r.n < hotAfter) return publicKey;
+      if (++r.n < hotAfter) return false;
       recent.delete(deviceId);
-      const point = sm2.precomputePublicKey(publicKey, 8);
-      tables.set(deviceId, { publicKey, point });
-      while (tables.size > hotKeys) tables.delete(tables.keys().next().value);
-      return point;
+      hot.set(deviceId, true);
+      while (hot.size > hotKeys) hot.delete(hot.keys().next().value);
+      return true;
     },
     forget(deviceId) {
-      tables.delete(deviceId);
+      hot.delete(deviceId);
       recent.delete(deviceId);
+    },
+  };
+}
+
+export function createKeyCache(opts = {}) {
+  const hotness = createHotness(opts);
+  const max = opts.hotKeys ?? 256;
+  /** device id → { publicKey, point }, least recently used first. */
+  const tables = new Map();
+  return {
+    /** The point to verify with: the device's table once it speaks often, else the key itself. */
+    point(deviceId, publicKey) {
+      if (!hotness.seen(deviceId)) return publicKey;
+      let t = tables.get(deviceId);
+      tables.delete(deviceId);
+      if (!t || t.publicKey !== publicKey) t = { publicKey, point: sm2.precomputePublicKey(publicKey, 8) };
+      tables.set(deviceId, t);
+      while (tables.size > max) tables.delete(tables.keys().next().value);
+      return t.point;
+    },
+    forget(deviceId) {
+      hotness.forget(deviceId);
+      tables.delete(deviceId);
     },
   };
 }

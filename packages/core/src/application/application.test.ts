@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../errors.js';
 import { assertMayDecide, checkImpression, type ApplicationFacts, type Decider, type SealFacts } from './application.js';
+import { refusal } from '../test-support.js';
 
 const app = (p: Partial<ApplicationFacts> = {}): ApplicationFacts => ({
   status: 'pending', route: 'approver', applicantUserId: 'villager', clerkUserId: 'clerk', impressions: 2, pages: 1, resolutionAttached: false, expiresAt: '2099-01-01T00:00:00.000Z', ...p,
@@ -9,15 +9,6 @@ const seal: SealFacts = { keeperUserId: 'keeper', approverUserIds: ['secretary']
 const who = (userId: string, p: Partial<Decider> = {}): Decider => ({ userId, deputyFor: [], isTownLeader: false, ...p });
 const policy = { separateApprovalAndCustody: true, maxImpressions: 20 };
 
-function refusal(fn: () => void): AppError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('who may decide a seal-use application', () => {
   it('lets the seal\'s approver approve an approver matter', () => {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MATTERS } from '../application/matters.js';
-import { AppError } from '../errors.js';
+import type { AppError } from '../errors.js';
 import type { CertificateTemplate } from './records.js';
 import { checkTemplateDefinition, cleanText, DEFAULT_CERTIFICATE_TEMPLATES, fillTemplate, formatCertificateDate, placeholdersOf } from './templates.js';
 import { newVerifyCode, normalizeVerifyCode, VERIFY_CODE_ALPHABET } from './verify-code.js';
+import { refusal } from '../test-support.js';
 
 /** A valid 18-character ID number from its first 17 digits (GB 11643 check digit). */
 const withCheckDigit = (first17: string): string => {
@@ -16,15 +17,6 @@ const ID = withCheckDigit('37092119850312001');
 const ID_F = withCheckDigit('37092119850312002');
 const values = { name: '张三', gender: '男', idNumber: ID, since: '2008-03', address: '前鹤山村东街12号' };
 
-function refusal(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(AppError);
-    return e as AppError;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('certificate templates', () => {
   it('ships the common certificates, each consistent and filed under a matter of the default catalogue', () => {

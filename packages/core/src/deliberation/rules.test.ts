@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../errors.js';
 import { checkCounts, checkMeeting, checkStageOrder, DEFAULT_RULES, implementableFrom, meets, STAGES, townRules, type Votes } from './rules.js';
+import { refusal } from '../test-support.js';
 
 const votes = (v: Partial<Votes>): Votes => ({ due: 30, present: 30, for: 20, against: 5, abstain: 5, ...v });
-const failure = (fn: () => unknown): AppError => {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
-};
 
 describe('四议两公开 rules', () => {
   it('compares with whole numbers at the edges: more than half, at least two thirds', () => {
@@ -29,11 +20,11 @@ describe('四议两公开 rules', () => {
 
   it('party members\' assembly: two thirds attend, and more than half of the members due (not of those present) vote for', () => {
     expect(() => checkMeeting(DEFAULT_RULES, 'party_assembly', votes({ due: 30, present: 20, for: 16, against: 2, abstain: 2 }))).not.toThrow();
-    const few = failure(() => checkMeeting(DEFAULT_RULES, 'party_assembly', votes({ due: 30, present: 19, for: 19, against: 0, abstain: 0 })));
+    const few = refusal(() => checkMeeting(DEFAULT_RULES, 'party_assembly', votes({ due: 30, present: 19, for: 19, against: 0, abstain: 0 })));
     expect(few.code).toBe('RULE_VIOLATION');
     expect(few.message).toMatch(/19 of 30 .*at least 2\/3/);
     // 15 of 20 present is a majority of those present, but not more than half of the 30 due.
-    const half = failure(() => checkMeeting(DEFAULT_RULES, 'party_assembly', votes({ due: 30, present: 20, for: 15, against: 5, abstain: 0 })));
+    const half = refusal(() => checkMeeting(DEFAULT_RULES, 'party_assembly', votes({ due: 30, present: 20, for: 15, against: 5, abstain: 0 })));
     expect(half.message).toMatch(/15 for of 30 members due/);
     expect(half.message).toContain('依据');
   });
@@ -41,51 +32,51 @@ describe('四议两公开 rules', () => {
   it('villagers\' meeting: ten days\' notice; quorum by adults or by households; more than half of those present', () => {
     const at = { body: 'villagers_meeting' as const, heldOn: '2026-11-20', noticeOn: '2026-11-10' };
     expect(() => checkMeeting(DEFAULT_RULES, 'resolution', votes({ due: 800, present: 401, for: 201, against: 100, abstain: 50 }), at)).not.toThrow();
-    const late = failure(() => checkMeeting(DEFAULT_RULES, 'resolution', votes({ due: 800, present: 401, for: 300 }), { ...at, noticeOn: '2026-11-11' }));
+    const late = refusal(() => checkMeeting(DEFAULT_RULES, 'resolution', votes({ due: 800, present: 401, for: 300 }), { ...at, noticeOn: '2026-11-11' }));
     expect(late.message).toMatch(/notified 9 days before.*at least 10/);
     expect(late.message).toContain('第二十一条');
     // Too few adults, but two thirds of the households were represented: quorate.
     expect(() => checkMeeting(DEFAULT_RULES, 'resolution', votes({ due: 800, present: 300, for: 200, households: 300, householdsPresent: 200 }), at)).not.toThrow();
-    const thin = failure(() => checkMeeting(DEFAULT_RULES, 'resolution', votes({ due: 800, present: 300, for: 200, households: 300, householdsPresent: 199 }), at));
+    const thin = refusal(() => checkMeeting(DEFAULT_RULES, 'resolution', votes({ due: 800, present: 300, for: 200, households: 300, householdsPresent: 199 }), at));
     expect(thin.message).toMatch(/not quorate: 300 of 800 adult villagers, 199 of 300 households/);
-    const split = failure(() => checkMeeting(DEFAULT_RULES, 'resolution', votes({ due: 800, present: 402, for: 201, against: 201, abstain: 0 }), at));
+    const split = refusal(() => checkMeeting(DEFAULT_RULES, 'resolution', votes({ due: 800, present: 402, for: 201, against: 201, abstain: 0 }), at));
     expect(split.message).toMatch(/201 for of 402 present/);
   });
 
   it('representatives\' meeting: two thirds attend, more than half of those present', () => {
     const body = { body: 'representatives_meeting' as const };
     expect(() => checkMeeting(DEFAULT_RULES, 'resolution', votes({ due: 45, present: 30, for: 16, against: 14, abstain: 0 }), body)).not.toThrow();
-    expect(failure(() => checkMeeting(DEFAULT_RULES, 'resolution', votes({ due: 45, present: 29, for: 29, against: 0, abstain: 0 }), body)).message).toContain('第二十六条');
-    expect(failure(() => checkMeeting(DEFAULT_RULES, 'resolution', votes({ due: 45, present: 30, for: 15, against: 15, abstain: 0 }), body)).field).toBe('for');
-    expect(failure(() => checkMeeting(DEFAULT_RULES, 'resolution', votes({}))).code).toBe('VALIDATION');
+    expect(refusal(() => checkMeeting(DEFAULT_RULES, 'resolution', votes({ due: 45, present: 29, for: 29, against: 0, abstain: 0 }), body)).message).toContain('第二十六条');
+    expect(refusal(() => checkMeeting(DEFAULT_RULES, 'resolution', votes({ due: 45, present: 30, for: 15, against: 15, abstain: 0 }), body)).field).toBe('for');
+    expect(refusal(() => checkMeeting(DEFAULT_RULES, 'resolution', votes({}))).code).toBe('VALIDATION');
   });
 
   it('refuses counts that cannot be: votes above those present, present above those due, negatives, households without their total', () => {
-    expect(failure(() => checkCounts(votes({ present: 10, for: 8, against: 2, abstain: 1 }))).message).toMatch(/11 votes .* more than the 10 present/);
-    expect(failure(() => checkCounts(votes({ due: 9, present: 10 }))).field).toBe('present');
-    expect(failure(() => checkCounts(votes({ against: -1 }))).field).toBe('against');
-    expect(failure(() => checkCounts(votes({ for: 2.5 }))).code).toBe('VALIDATION');
-    expect(failure(() => checkCounts(votes({ householdsPresent: 3 }))).field).toBe('households');
-    expect(failure(() => checkCounts(votes({ households: 10, householdsPresent: 11 }))).field).toBe('householdsPresent');
+    expect(refusal(() => checkCounts(votes({ present: 10, for: 8, against: 2, abstain: 1 }))).message).toMatch(/11 votes .* more than the 10 present/);
+    expect(refusal(() => checkCounts(votes({ due: 9, present: 10 }))).field).toBe('present');
+    expect(refusal(() => checkCounts(votes({ against: -1 }))).field).toBe('against');
+    expect(refusal(() => checkCounts(votes({ for: 2.5 }))).code).toBe('VALIDATION');
+    expect(refusal(() => checkCounts(votes({ householdsPresent: 3 }))).field).toBe('households');
+    expect(refusal(() => checkCounts(votes({ households: 10, householdsPresent: 11 }))).field).toBe('householdsPresent');
   });
 
   it('stages in order; the first two merged only where the secretary is also the director (一肩挑)', () => {
     expect(() => checkStageOrder([], 'proposal')).not.toThrow();
     expect(() => checkStageOrder(['proposal', 'joint_committee'], 'party_assembly')).not.toThrow();
-    const skip = failure(() => checkStageOrder(['proposal', 'joint_committee'], 'resolution'));
+    const skip = refusal(() => checkStageOrder(['proposal', 'joint_committee'], 'resolution'));
     expect(skip.message).toMatch(/resolution cannot be recorded before party_assembly/);
     expect(() => checkStageOrder([], 'joint_committee', { merged: true, secretaryIsDirector: true })).not.toThrow();
-    expect(failure(() => checkStageOrder([], 'joint_committee', { merged: true, secretaryIsDirector: false })).message).toContain('一肩挑');
-    expect(failure(() => checkStageOrder([...STAGES], 'result_published')).code).toBe('ILLEGAL_TRANSITION');
-    expect(failure(() => checkStageOrder(['joint_committee'], 'party_assembly')).message).toMatch(/out of order/);
+    expect(refusal(() => checkStageOrder([], 'joint_committee', { merged: true, secretaryIsDirector: false })).message).toContain('一肩挑');
+    expect(refusal(() => checkStageOrder([...STAGES], 'result_published')).code).toBe('ILLEGAL_TRANSITION');
+    expect(refusal(() => checkStageOrder(['joint_committee'], 'party_assembly')).message).toMatch(/out of order/);
   });
 
   it('a town may make a rule stricter, never looser; the resolution is carried out after its posting period', () => {
     const strict = townRules({ resolutionPostingDays: 10, representativesAttendance: { num: 3, den: 4, strict: false } });
     expect(strict.resolutionPostingDays.value).toBe(10);
     expect(strict.representativesAttendance.source).toContain('本镇定为3/4');
-    expect(failure(() => townRules({ villagersMeetingNoticeDays: 7 })).message).toMatch(/at least 10/);
-    expect(failure(() => townRules({ villagersMeetingPass: { num: 1, den: 3, strict: true } })).field).toBe('villagersMeetingPass');
+    expect(refusal(() => townRules({ villagersMeetingNoticeDays: 7 })).message).toMatch(/at least 10/);
+    expect(refusal(() => townRules({ villagersMeetingPass: { num: 1, den: 3, strict: true } })).field).toBe('villagersMeetingPass');
     expect(implementableFrom(DEFAULT_RULES, '2026-11-27')).toBe('2026-12-04');
     expect(implementableFrom(strict, '2026-12-28')).toBe('2027-01-07');
   });

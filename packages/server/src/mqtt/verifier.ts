@@ -1,4 +1,4 @@
-import { createKeyCache, verifyDigest, type KeyCacheOptions } from '@cunzhang/protocol';
+import { createHotness, createKeyCache, verifyDigest, type Hotness, type KeyCacheOptions } from '@cunzhang/protocol';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
@@ -143,46 +143,23 @@ class Lane {
  */
 class VerifierPool implements SignatureVerifier {
   private readonly lanes: Lane[];
-  /** Signed messages per device in the current window, until it has earned a thread. */
-  private readonly recent = new Map<string, { n: number; since: number }>();
-  /** Devices that go to the threads, least recently heard first. */
-  private readonly hot = new Map<string, true>();
+  /** Which devices have earned a thread. */
+  private readonly hotness: Hotness;
   /** Messages of a device still in a thread: while any is, the next goes there too (order). */
   private readonly inThread = new Map<string, number>();
-  private readonly hotAfter: number;
-  private readonly hotWindowMs: number;
-  private readonly hotKeys: number;
 
   constructor(threads: number, opts: KeyCacheOptions, onDeath: (why: string) => void) {
     const file = createRequire(import.meta.url).resolve('@cunzhang/protocol/verify-worker');
-    this.hotAfter = opts.hotAfter ?? 8;
-    this.hotWindowMs = opts.hotWindowMs ?? 600_000;
-    this.hotKeys = opts.hotKeys ?? 256;
+    this.hotness = createHotness(opts);
     // A thread sees only devices that earned it: it builds their table at once, and keeps as many
     // tables as the pool admits devices (the hash need not share the devices out evenly).
-    const each = { hotAfter: 1, hotWindowMs: this.hotWindowMs, hotKeys: this.hotKeys };
+    const each = { hotAfter: 1, hotWindowMs: opts.hotWindowMs, hotKeys: opts.hotKeys };
     this.lanes = Array.from({ length: threads }, () => new Lane(file, each, onDeath));
   }
 
-  /** Has the device sent `hotAfter` signed messages within the window (or is it in a thread still)? */
+  /** Has the device earned a thread (or is it in one still)? */
   private earned(deviceId: string): boolean {
-    if (this.hot.has(deviceId)) {
-      this.hot.delete(deviceId);
-      this.hot.set(deviceId, true);
-      return true;
-    }
-    if (this.inThread.has(deviceId)) return true;
-    const now = Date.now();
-    let r = this.recent.get(deviceId);
-    if (!r || now - r.since > this.hotWindowMs) {
-      if (this.recent.size > 100_000) this.recent.clear();
-      this.recent.set(deviceId, (r = { n: 0, since: now }));
-    }
-    if (++r.n < this.hotAfter) return false;
-    this.recent.delete(deviceId);
-    this.hot.set(deviceId, true);
-    while (this.hot.size > this.hotKeys) this.hot.delete(this.hot.keys().next().value as string);
-    return true;
+    return this.hotness.seen(deviceId) || this.inThread.has(deviceId);
   }
 
   private lane(deviceId: string): Lane {
@@ -208,8 +185,7 @@ class VerifierPool implements SignatureVerifier {
   }
 
   forget(deviceId: string): void {
-    this.hot.delete(deviceId);
-    this.recent.delete(deviceId);
+    this.hotness.forget(deviceId);
     this.lane(deviceId).forget(deviceId);
   }
 
